@@ -1,0 +1,8 @@
+namespace Microsoft.ML.Rnn.Tests;
+
+[TestClass]
+public sealed class SmokeTests
+{
+    [TestMethod]
+    public void AssemblyLoads() => Assert.IsNotNull(typeof(Microsoft.ML.Rnn.Core.Gemm).Assembly);
+}
