@@ -1,0 +1,61 @@
+namespace Microsoft.ML.Rnn;
+
+/// <summary>
+/// Assembles batches for the core from an <see cref="RnnSequenceSet"/>: inputs <c>[batch, steps, InputSize]</c>
+/// batch-first and zero-padded after each row's length, the lengths, and targets (<c>[batch, outputs]</c> for N vs 1,
+/// <c>[batch, steps, outputs]</c> for N vs N; one class index instead of outputs for multiclass). Buffers are sized
+/// once for the largest batch and reused, so batching allocates nothing per step.
+/// </summary>
+internal sealed class RnnBatchBuilder
+{
+    private readonly RnnSequenceSet _set;
+    private readonly float[] _inputs;
+    private readonly int[] _lengths;
+    private readonly float[] _targets;
+
+    /// <summary>Creates buffers for batches of up to <paramref name="batchSize"/> rows of <paramref name="set"/>.</summary>
+    public RnnBatchBuilder(RnnSequenceSet set, int batchSize)
+    {
+        _set = set;
+        int rows = Math.Min(batchSize, set.Count);
+        long inputs = (long)rows * set.MaxSteps * set.InputSize;
+        if (inputs > Array.MaxLength)
+            throw new InvalidOperationException($"A batch of {rows} sequences of {set.MaxSteps} steps × {set.InputSize} features is too large; lower BatchSize.");
+        _inputs = new float[inputs];
+        _lengths = new int[rows];
+        long targets = set.PerStepTargets ? (long)rows * set.MaxSteps * set.TargetsPerStep : (long)rows * set.TargetsPerStep;
+        _targets = new float[targets];
+    }
+
+    /// <summary>Fills the buffers with the given rows.</summary>
+    /// <returns>The padded step count of the batch.</returns>
+    public int Build(ReadOnlySpan<int> rows, out ReadOnlySpan<float> inputs, out ReadOnlySpan<int> lengths, out ReadOnlySpan<float> targets)
+    {
+        int batch = rows.Length;
+        int steps = 0;
+        for (int b = 0; b < batch; b++)
+            steps = Math.Max(steps, _set.Steps(rows[b]));
+
+        int inputSize = _set.InputSize;
+        int perStep = _set.TargetsPerStep;
+        int inputLength = batch * steps * inputSize;
+        int targetLength = _set.PerStepTargets ? batch * steps * perStep : batch * perStep;
+        Span<float> inputSpan = _inputs.AsSpan(0, inputLength);
+        Span<float> targetSpan = _targets.AsSpan(0, targetLength);
+        inputSpan.Clear();
+        targetSpan.Clear();
+        for (int b = 0; b < batch; b++)
+        {
+            int row = rows[b];
+            _lengths[b] = _set.Steps(row);
+            _set.RowFeatures(row).CopyTo(inputSpan.Slice(b * steps * inputSize));
+            int targetStride = _set.PerStepTargets ? steps * perStep : perStep;
+            _set.RowTargets(row).CopyTo(targetSpan.Slice(b * targetStride));
+        }
+
+        inputs = inputSpan;
+        lengths = _lengths.AsSpan(0, batch);
+        targets = targetSpan;
+        return steps;
+    }
+}

@@ -1,0 +1,36 @@
+using Microsoft.ML.Rnn.Core;
+
+namespace Microsoft.ML.Rnn;
+
+/// <summary>Everything a trained <see cref="RnnTransformer"/> holds and its model file stores.</summary>
+internal sealed class RnnModelData
+{
+    /// <summary>What the model was trained with (column names, task, head, network and loop settings). The
+    /// validation set, initial parameters and callback are never kept; <see cref="RnnTrainer.Options.Seed"/> is the
+    /// seed actually used.</summary>
+    public required RnnTrainer.Options Options { get; init; }
+
+    /// <summary>The feature column, or the series columns in order.</summary>
+    public required string[] FeatureColumns { get; init; }
+
+    /// <summary>True when <see cref="FeatureColumns"/> are series columns (one feature per step each).</summary>
+    public required bool IsSeries { get; init; }
+
+    /// <summary>Regression N vs 1 with a <see cref="float"/> label: <c>Score</c> is a scalar.</summary>
+    public required bool ScalarScore { get; init; }
+
+    /// <summary>The label's key values (multiclass), or null.</summary>
+    public RnnKeyValues? KeyValues { get; init; }
+
+    /// <summary>The trained network.</summary>
+    public required RnnNetwork Network { get; init; }
+
+    /// <summary>Per-epoch losses and times.</summary>
+    public required IReadOnlyList<RnnEpochReport> History { get; init; }
+
+    /// <summary>Features per step.</summary>
+    public int InputSize => Network.Shape.InputSize;
+
+    /// <summary>Outputs per step (per sequence for N vs 1).</summary>
+    public int OutputSize => Network.Shape.OutputSize;
+}

@@ -1,0 +1,509 @@
+using System.Buffers.Binary;
+using System.Text;
+using Microsoft.ML.Rnn.Core;
+
+namespace Microsoft.ML.Rnn;
+
+/// <summary>
+/// The RNN transformer's model file: the one place that writes and reads it (see docs/model-format.md).
+/// </summary>
+/// <remarks>
+/// ML.NET stores each transformer of a pipeline as an entry of the model zip, behind its own model header
+/// (signature, versions, loader name, string table) written by <see cref="ModelSaveContext"/>. What follows the
+/// header is ours:
+/// <code>
+/// *** Binary format ***
+/// int64   payload length in bytes (1 .. bytes left in the model entry after this field and the next)
+/// uint32  CRC-32 (IEEE) of the payload
+/// payload, little-endian:
+///   byte    task                  RnnTask: 0 regression, 1 binary, 2 multiclass
+///   byte    head                  RnnHead: 0 ManyToOne, 1 ManyToMany
+///   byte    cell                  RnnCellType: 0 Rnn, 1 Lstm, 2 Gru
+///   byte    nonlinearity          RnnNonlinearity: 0 Tanh, 1 Relu
+///   int32   input size            features per step, 1 .. 2^20
+///   int32   hidden size           1 .. 2^16
+///   int32   output size           outputs per step (classes for multiclass), 1 .. 2^24
+///   int32   layers                1 .. 256
+///   byte    bidirectional         0 or 1
+///   float32 dropout               [0, 1)
+///   byte    scalar score          0 or 1: regression N vs 1 with a Single label (Score is a Single)
+///   byte    feature source        0: one feature column, 1: series columns
+///   int32   feature column count  1 for source 0; 1 .. 2^20 for source 1 (then equal to the input size)
+///   string  feature column name   × count
+///   string  label column name
+///   int32   batch size            ≥ 1
+///   int32   max epochs            ≥ 0
+///   float32 learning rate
+///   byte    optimizer             RnnOptimizerKind: 0 Adam, 1 AdamW, 2 Sgd
+///   float32 momentum
+///   float32 weight decay
+///   float32 gradient clip norm
+///   byte    shuffle               0 or 1
+///   int32   seed                  the seed training used
+///   int32   early stopping patience ≥ 0
+///   byte    stateful              0 or 1
+///   int32   threads               0 = every core, else ≥ 1
+///   byte    key value kind        RnnKeyValueKind: 0 none, 1 text, 2 float32, 3 float64, 4 bool, 5 int32, 6 uint32, 7 int64, 8 uint64
+///   if kind ≠ 0:
+///     int32 count                 equal to the output size (multiclass only)
+///     value × count               string, or the kind's fixed-size little-endian value (bool: one byte 0/1)
+///   int32   tensor count          the network's parameter tensors, 1 .. 4096
+///   per tensor, in PyTorch state_dict order:
+///     string  name                e.g. rnn.weight_ih_l0, head.bias
+///     int32   rank                1 .. 4
+///     int32   dimension × rank    each ≥ 1; their product is the value count
+///     float32 value × product     row-major
+///   int32   history count         epochs trained
+///   per epoch:
+///     int32   epoch               from 1
+///     float32 train loss
+///     byte    has validation loss 0 or 1
+///     float32 validation loss     (present either way)
+///     float64 seconds
+/// string: int32 byte count (0 .. 2^20), then that many UTF-8 bytes.
+/// </code>
+/// The reader checks the payload length against the bytes left before reading it, verifies the checksum, and
+/// checks every count and size against the limits above and against the bytes left in the payload before
+/// allocating; the parameter count the header fields imply must fit in the payload too. Anything else is a
+/// corrupt model: <see cref="InvalidDataException"/>, nothing allocated beyond the payload's own size.
+/// </remarks>
+internal static class RnnModelFormat
+{
+    /// <summary>The loader signature in the model header (at most 24 characters).</summary>
+    public const string LoaderSignature = "RnnTransformer";
+
+    /// <summary>Size of the length and checksum fields before the payload.</summary>
+    private const int EnvelopeBytes = sizeof(long) + sizeof(uint);
+
+    /// <summary>The model header's version block.</summary>
+    public static VersionInfo GetVersionInfo() => new(
+        modelSignature: "RNNTRANS",
+        // 0x00010001: initial format.
+        verWrittenCur: 0x00010001,
+        verReadableCur: 0x00010001,
+        verWeCanReadBack: 0x00010001,
+        loaderSignature: LoaderSignature,
+        loaderAssemblyName: typeof(RnnModelFormat).Assembly.FullName);
+
+    /// <summary>Writes the model behind ML.NET's header.</summary>
+    public static void Save(ModelSaveContext ctx, RnnModelData model)
+    {
+        ctx.CheckAtModel();
+        ctx.SetVersionInfo(GetVersionInfo());
+        Write(ctx.Writer, model);
+    }
+
+    /// <summary>Reads a model written by <see cref="Save"/>.</summary>
+    /// <exception cref="InvalidDataException">The model is corrupt or truncated.</exception>
+    public static RnnModelData Load(ModelLoadContext ctx)
+    {
+        ctx.CheckAtModel(GetVersionInfo());
+        Stream stream = ctx.Reader.BaseStream;
+        long available = ctx.FpMin + ctx.Header.FpModel + ctx.Header.CbModel - stream.Position;
+        if (stream.CanSeek)
+            available = Math.Min(available, stream.Length - stream.Position);
+        return Read(ctx.Reader, available);
+    }
+
+    /// <summary>Writes the length, checksum and payload.</summary>
+    public static void Write(BinaryWriter writer, RnnModelData model)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(model);
+        byte[] payload = WritePayload(model);
+        writer.Write((long)payload.Length);
+        writer.Write(Crc32.Compute(payload));
+        writer.Write(payload);
+    }
+
+    /// <summary>Reads what <see cref="Write"/> wrote, never reading or allocating past <paramref name="available"/> bytes.</summary>
+    /// <exception cref="InvalidDataException">The data is corrupt or truncated.</exception>
+    public static RnnModelData Read(BinaryReader reader, long available)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        if (available < EnvelopeBytes)
+            throw Corrupt($"the model entry holds {available} bytes after its header; expected at least {EnvelopeBytes}");
+        byte[] payload;
+        uint checksum;
+        try
+        {
+            long length = reader.ReadInt64();
+            checksum = reader.ReadUInt32();
+            long left = available - EnvelopeBytes;
+            if (length <= 0 || length > left || length > Array.MaxLength)
+                throw Corrupt($"the payload length is {length} bytes but {left} bytes are left");
+            payload = reader.ReadBytes((int)length);
+            if (payload.Length != length)
+                throw Corrupt($"the payload is truncated: {payload.Length} of {length} bytes");
+        }
+        catch (EndOfStreamException e)
+        {
+            throw Corrupt("the model entry ends early", e);
+        }
+
+        uint actual = Crc32.Compute(payload);
+        if (actual != checksum)
+            throw Corrupt($"the checksum is 0x{actual:X8}; the file says 0x{checksum:X8}");
+        return ReadPayload(payload);
+    }
+
+    private static byte[] WritePayload(RnnModelData model)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        {
+            RnnTrainer.Options o = model.Options;
+            RnnNetworkShape shape = model.Network.Shape;
+            w.Write((byte)o.Task);
+            w.Write((byte)shape.Head);
+            w.Write((byte)shape.Cell);
+            w.Write((byte)shape.Nonlinearity);
+            w.Write(shape.InputSize);
+            w.Write(shape.HiddenSize);
+            w.Write(shape.OutputSize);
+            w.Write(shape.NumberOfLayers);
+            w.Write(shape.Bidirectional);
+            w.Write(shape.Dropout);
+            w.Write(model.ScalarScore);
+            w.Write(model.IsSeries);
+            w.Write(model.FeatureColumns.Length);
+            foreach (string name in model.FeatureColumns)
+                WriteString(w, name);
+            WriteString(w, o.LabelColumnName);
+            w.Write(o.BatchSize);
+            w.Write(o.MaxEpochs);
+            w.Write(o.LearningRate);
+            w.Write((byte)o.Optimizer);
+            w.Write(o.Momentum);
+            w.Write(o.WeightDecay);
+            w.Write(o.GradientClipNorm);
+            w.Write(o.Shuffle);
+            w.Write(o.Seed ?? 0);
+            w.Write(o.EarlyStoppingPatience);
+            w.Write(o.Stateful);
+            w.Write(o.NumberOfThreads ?? 0);
+            WriteKeyValues(w, model.KeyValues);
+
+            IReadOnlyList<(string Name, int[] Shape)> tensors = model.Network.ParameterShapes;
+            IReadOnlyDictionary<string, float[]> values = model.Network.ExportParameters();
+            w.Write(tensors.Count);
+            foreach ((string name, int[] dims) in tensors)
+            {
+                WriteString(w, name);
+                w.Write(dims.Length);
+                foreach (int d in dims)
+                    w.Write(d);
+                foreach (float v in values[name])
+                    w.Write(v);
+            }
+
+            w.Write(model.History.Count);
+            foreach (RnnEpochReport epoch in model.History)
+            {
+                w.Write(epoch.Epoch);
+                w.Write(epoch.TrainLoss);
+                w.Write(epoch.ValidationLoss.HasValue);
+                w.Write(epoch.ValidationLoss ?? float.NaN);
+                w.Write(epoch.Seconds);
+            }
+        }
+
+        return stream.ToArray();
+    }
+
+    private static RnnModelData ReadPayload(byte[] payload)
+    {
+        var r = new PayloadReader(payload);
+        var task = r.ReadEnum<RnnTask>("task");
+        var head = r.ReadEnum<RnnHead>("head");
+        var cell = r.ReadEnum<RnnCellType>("cell");
+        var nonlinearity = r.ReadEnum<RnnNonlinearity>("nonlinearity");
+        int inputSize = r.ReadInt32("input size", 1, RnnLimits.MaxInputSize);
+        int hiddenSize = r.ReadInt32("hidden size", 1, RnnLimits.MaxHiddenSize);
+        int outputSize = r.ReadInt32("output size", 1, RnnLimits.MaxOutputSize);
+        int layers = r.ReadInt32("layers", 1, RnnLimits.MaxLayers);
+        bool bidirectional = r.ReadBoolean("bidirectional");
+        float dropout = r.ReadSingle("dropout");
+        if (!(dropout >= 0f && dropout < 1f))
+            throw Corrupt($"the dropout is {dropout}; expected [0, 1)");
+        bool scalarScore = r.ReadBoolean("scalar score");
+        bool isSeries = r.ReadBoolean("feature source");
+        int featureCount = r.ReadInt32("feature column count", 1, isSeries ? RnnLimits.MaxSeriesColumns : 1);
+        if (isSeries && featureCount != inputSize)
+            throw Corrupt($"{featureCount} series columns for an input size of {inputSize}");
+        r.EnsureLeft((long)featureCount * sizeof(int), "feature column names");
+        var features = new string[featureCount];
+        for (int i = 0; i < featureCount; i++)
+            features[i] = r.ReadString("feature column name", nonEmpty: true);
+        string label = r.ReadString("label column name", nonEmpty: true);
+
+        var options = new RnnTrainer.Options
+        {
+            Task = task,
+            Head = head,
+            Cell = cell,
+            Nonlinearity = nonlinearity,
+            InputSize = inputSize,
+            HiddenSize = hiddenSize,
+            NumberOfLayers = layers,
+            Bidirectional = bidirectional,
+            Dropout = dropout,
+            FeatureColumnName = isSeries ? new RnnTrainer.Options().FeatureColumnName : features[0],
+            SeriesColumnNames = isSeries ? features.ToArray() : null,
+            LabelColumnName = label,
+            BatchSize = r.ReadInt32("batch size", 1, int.MaxValue),
+            MaxEpochs = r.ReadInt32("max epochs", 0, int.MaxValue),
+            LearningRate = r.ReadSingle("learning rate"),
+            Optimizer = r.ReadEnum<RnnOptimizerKind>("optimizer"),
+            Momentum = r.ReadSingle("momentum"),
+            WeightDecay = r.ReadSingle("weight decay"),
+            GradientClipNorm = r.ReadSingle("gradient clip norm"),
+            Shuffle = r.ReadBoolean("shuffle"),
+            Seed = r.ReadInt32("seed", int.MinValue, int.MaxValue),
+            EarlyStoppingPatience = r.ReadInt32("early stopping patience", 0, int.MaxValue),
+            Stateful = r.ReadBoolean("stateful"),
+        };
+        int threads = r.ReadInt32("threads", 0, int.MaxValue);
+        options.NumberOfThreads = threads == 0 ? null : threads;
+
+        RnnKeyValues? keyValues = ReadKeyValues(r, task, outputSize);
+
+        var shape = new RnnNetworkShape(cell, inputSize, hiddenSize, outputSize, layers, bidirectional, nonlinearity, head, dropout);
+        try
+        {
+            shape.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw Corrupt($"the network shape is invalid: {e.Message}", e);
+        }
+
+        // The shape alone decides how many parameters the network allocates: make sure the payload can hold them
+        // before constructing it, so a few corrupt size fields cannot request gigabytes.
+        long expected = ParameterCount(shape);
+        if (expected > r.Left / sizeof(float))
+            throw Corrupt($"the network shape needs {expected} parameters but only {r.Left} bytes are left");
+
+        int tensorCount = r.ReadInt32("tensor count", 1, RnnLimits.MaxParameterTensors);
+        var parameters = new Dictionary<string, float[]>(tensorCount, StringComparer.Ordinal);
+        for (int t = 0; t < tensorCount; t++)
+        {
+            string name = r.ReadString("tensor name", nonEmpty: true);
+            int rank = r.ReadInt32($"rank of '{name}'", 1, RnnLimits.MaxTensorRank);
+            long count = 1;
+            for (int d = 0; d < rank; d++)
+            {
+                count *= r.ReadInt32($"dimension {d} of '{name}'", 1, int.MaxValue);
+                if (count > r.Left / sizeof(float))
+                    throw Corrupt($"tensor '{name}' declares more values than the {r.Left} bytes left");
+            }
+
+            r.EnsureLeft(count * sizeof(float), $"values of '{name}'");
+            var values = new float[count];
+            for (int i = 0; i < values.Length; i++)
+                values[i] = r.ReadSingle(name);
+            if (!parameters.TryAdd(name, values))
+                throw Corrupt($"tensor '{name}' appears twice");
+        }
+
+        var network = new RnnNetwork(shape, seed: 0);
+        try
+        {
+            network.ImportParameters(parameters);
+        }
+        catch (ArgumentException e)
+        {
+            throw Corrupt($"the parameters do not fit the network: {e.Message}", e);
+        }
+
+        int epochs = r.ReadInt32("history count", 0, int.MaxValue);
+        const int EpochBytes = sizeof(int) + sizeof(float) + 1 + sizeof(float) + sizeof(double);
+        r.EnsureLeft((long)epochs * EpochBytes, "history");
+        var history = new RnnEpochReport[epochs];
+        for (int e = 0; e < epochs; e++)
+        {
+            int epoch = r.ReadInt32("epoch", 1, int.MaxValue);
+            float train = r.ReadSingle("train loss");
+            bool hasValidation = r.ReadBoolean("has validation loss");
+            float validation = r.ReadSingle("validation loss");
+            double seconds = r.ReadDouble("seconds");
+            history[e] = new RnnEpochReport(epoch, train, hasValidation ? validation : null, seconds);
+        }
+
+        if (r.Left != 0)
+            throw Corrupt($"{r.Left} unexpected bytes follow the model");
+
+        return new RnnModelData
+        {
+            Options = options,
+            FeatureColumns = features,
+            IsSeries = isSeries,
+            ScalarScore = scalarScore,
+            KeyValues = keyValues,
+            Network = network,
+            History = history,
+        };
+    }
+
+    /// <summary>Parameters of a PyTorch <c>nn.RNN/LSTM/GRU</c> (with biases) plus an <c>nn.Linear</c> head.</summary>
+    private static long ParameterCount(RnnNetworkShape shape)
+    {
+        long gates = shape.Cell switch { RnnCellType.Lstm => 4, RnnCellType.Gru => 3, _ => 1 };
+        long directions = shape.Bidirectional ? 2 : 1;
+        long hidden = shape.HiddenSize;
+        long total = 0;
+        for (int layer = 0; layer < shape.NumberOfLayers; layer++)
+        {
+            long input = layer == 0 ? shape.InputSize : hidden * directions;
+            total += directions * gates * hidden * (input + hidden + 2);
+        }
+
+        return total + (long)shape.OutputSize * (hidden * directions + 1);
+    }
+
+    private static void WriteKeyValues(BinaryWriter w, RnnKeyValues? keyValues)
+    {
+        if (keyValues is null)
+        {
+            w.Write((byte)RnnKeyValueKind.None);
+            return;
+        }
+
+        w.Write((byte)keyValues.Kind);
+        w.Write(keyValues.Count);
+        switch (keyValues.Values)
+        {
+            case string[] text: foreach (string v in text) WriteString(w, v); break;
+            case float[] singles: foreach (float v in singles) w.Write(v); break;
+            case double[] doubles: foreach (double v in doubles) w.Write(v); break;
+            case bool[] booleans: foreach (bool v in booleans) w.Write(v); break;
+            case int[] ints: foreach (int v in ints) w.Write(v); break;
+            case uint[] uints: foreach (uint v in uints) w.Write(v); break;
+            case long[] longs: foreach (long v in longs) w.Write(v); break;
+            case ulong[] ulongs: foreach (ulong v in ulongs) w.Write(v); break;
+            default: throw new InvalidOperationException($"Key values of kind {keyValues.Kind} cannot be written.");
+        }
+    }
+
+    private static RnnKeyValues? ReadKeyValues(PayloadReader r, RnnTask task, int outputSize)
+    {
+        var kind = r.ReadEnum<RnnKeyValueKind>("key value kind");
+        if (kind == RnnKeyValueKind.None)
+            return null;
+        if (task != RnnTask.MulticlassClassification)
+            throw Corrupt($"key values are stored for a {task} model");
+        int count = r.ReadInt32("key value count", outputSize, outputSize);
+        int itemBytes = kind switch
+        {
+            RnnKeyValueKind.Text => sizeof(int),
+            RnnKeyValueKind.Boolean => 1,
+            RnnKeyValueKind.Single or RnnKeyValueKind.Int32 or RnnKeyValueKind.UInt32 => 4,
+            _ => 8,
+        };
+        r.EnsureLeft((long)count * itemBytes, "key values");
+        Array values = kind switch
+        {
+            RnnKeyValueKind.Text => Fill(count, () => r.ReadString("key value", nonEmpty: false)),
+            RnnKeyValueKind.Single => Fill(count, () => r.ReadSingle("key value")),
+            RnnKeyValueKind.Double => Fill(count, () => r.ReadDouble("key value")),
+            RnnKeyValueKind.Boolean => Fill(count, () => r.ReadBoolean("key value")),
+            RnnKeyValueKind.Int32 => Fill(count, () => r.ReadInt32("key value", int.MinValue, int.MaxValue)),
+            RnnKeyValueKind.UInt32 => Fill(count, () => (uint)r.ReadInt32("key value", int.MinValue, int.MaxValue)),
+            RnnKeyValueKind.Int64 => Fill(count, () => r.ReadInt64("key value")),
+            _ => Fill(count, () => (ulong)r.ReadInt64("key value")),
+        };
+        return RnnKeyValues.Create(kind, values);
+    }
+
+    private static T[] Fill<T>(int count, Func<T> read)
+    {
+        var values = new T[count];
+        for (int i = 0; i < count; i++)
+            values[i] = read();
+        return values;
+    }
+
+    private static void WriteString(BinaryWriter w, string value)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(value);
+        if (bytes.Length > RnnLimits.MaxStringBytes)
+            throw new InvalidOperationException($"A name of {bytes.Length} UTF-8 bytes is longer than the model format's limit of {RnnLimits.MaxStringBytes}.");
+        w.Write(bytes.Length);
+        w.Write(bytes);
+    }
+
+    private static InvalidDataException Corrupt(string what, Exception? inner = null) =>
+        new($"The RNN model is corrupt or was not written by Microsoft.ML.Rnn: {what}.", inner);
+
+    /// <summary>Reads the payload with a bounds check before every value.</summary>
+    private sealed class PayloadReader(byte[] payload)
+    {
+        private int _position;
+
+        public long Left => payload.Length - _position;
+
+        public void EnsureLeft(long bytes, string what)
+        {
+            if (bytes < 0 || bytes > Left)
+                throw Corrupt($"{what} need {bytes} bytes but only {Left} are left");
+        }
+
+        public int ReadInt32(string what, int minimum, int maximum)
+        {
+            int value = BinaryPrimitives.ReadInt32LittleEndian(Take(sizeof(int), what));
+            if (value < minimum || value > maximum)
+                throw Corrupt($"the {what} is {value}; expected {minimum} .. {maximum}");
+            return value;
+        }
+
+        public long ReadInt64(string what) => BinaryPrimitives.ReadInt64LittleEndian(Take(sizeof(long), what));
+
+        public float ReadSingle(string what) => BinaryPrimitives.ReadSingleLittleEndian(Take(sizeof(float), what));
+
+        public double ReadDouble(string what) => BinaryPrimitives.ReadDoubleLittleEndian(Take(sizeof(double), what));
+
+        public bool ReadBoolean(string what)
+        {
+            byte value = Take(1, what)[0];
+            return value switch
+            {
+                0 => false,
+                1 => true,
+                _ => throw Corrupt($"the {what} flag is {value}; expected 0 or 1"),
+            };
+        }
+
+        public TEnum ReadEnum<TEnum>(string what)
+            where TEnum : struct, Enum
+        {
+            byte value = Take(1, what)[0];
+            TEnum result = (TEnum)Enum.ToObject(typeof(TEnum), value);
+            if (!Enum.IsDefined(result))
+                throw Corrupt($"the {what} is {value}; expected one of {string.Join(", ", Enum.GetValues<TEnum>().Select(v => Convert.ToInt32(v)))}");
+            return result;
+        }
+
+        public string ReadString(string what, bool nonEmpty)
+        {
+            int length = ReadInt32($"length of the {what}", nonEmpty ? 1 : 0, RnnLimits.MaxStringBytes);
+            ReadOnlySpan<byte> bytes = Take(length, what);
+            try
+            {
+                return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
+            }
+            catch (DecoderFallbackException e)
+            {
+                throw Corrupt($"the {what} is not valid UTF-8", e);
+            }
+        }
+
+        private ReadOnlySpan<byte> Take(int bytes, string what)
+        {
+            if (bytes > Left)
+                throw Corrupt($"the payload ends inside the {what}");
+            var span = new ReadOnlySpan<byte>(payload, _position, bytes);
+            _position += bytes;
+            return span;
+        }
+    }
+}

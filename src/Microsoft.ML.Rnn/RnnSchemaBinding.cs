@@ -1,0 +1,280 @@
+namespace Microsoft.ML.Rnn;
+
+/// <summary>The label's shape, which the task and head fix.</summary>
+internal enum RnnLabelKind
+{
+    /// <summary>A <see cref="float"/> (regression, N vs 1, one output).</summary>
+    Single,
+
+    /// <summary>A <see cref="float"/> vector (regression: several outputs for N vs 1, steps × outputs for N vs N).</summary>
+    SingleVector,
+
+    /// <summary>A <see cref="bool"/> (binary, N vs 1).</summary>
+    Boolean,
+
+    /// <summary>A <see cref="bool"/> vector, one per step (binary, N vs N).</summary>
+    BooleanVector,
+
+    /// <summary>A key (multiclass, N vs 1).</summary>
+    Key,
+
+    /// <summary>A key vector, one per step (multiclass, N vs N).</summary>
+    KeyVector,
+}
+
+/// <summary>
+/// Checks options and columns against each other and works out the sequence layout: which columns hold the
+/// features, the input size, fixed or variable steps, the label's kind and the number of outputs per step.
+/// The estimator's <c>GetOutputSchema</c>, <c>Fit</c> and the transformer's scoring all go through here, so they
+/// agree on what is accepted and on the messages.
+/// </summary>
+internal sealed class RnnSchemaBinding
+{
+    private RnnSchemaBinding(string[] featureColumns, int inputSize, int? steps)
+    {
+        FeatureColumns = featureColumns;
+        InputSize = inputSize;
+        Steps = steps;
+    }
+
+    /// <summary>The feature column, or the series columns in order.</summary>
+    public string[] FeatureColumns { get; }
+
+    /// <summary>True when the features come from <see cref="RnnTrainer.Options.SeriesColumnNames"/>.</summary>
+    public bool IsSeries { get; private set; }
+
+    /// <summary>Features per step.</summary>
+    public int InputSize { get; }
+
+    /// <summary>Steps of every sequence when the columns have a known size; null for variable-length sequences
+    /// (or when the size is not known yet, in a <see cref="SchemaShape"/>).</summary>
+    public int? Steps { get; }
+
+    /// <summary>True when the output vectors have a known size (all feature columns are known-size vectors; in a
+    /// schema shape, none is a variable vector).</summary>
+    public bool FixedLength { get; private set; }
+
+    /// <summary>True for the N vs N head (training only): the label holds one group of targets per step.</summary>
+    public bool IsManyToMany { get; private set; }
+
+    /// <summary>The label's kind (training only).</summary>
+    public RnnLabelKind LabelKind { get; private set; }
+
+    /// <summary>The label's known vector size, or 0.</summary>
+    public int LabelVectorSize { get; private set; }
+
+    /// <summary>Outputs per step (per sequence for N vs 1): regression outputs, 1 for binary, the class count for
+    /// multiclass. 0 when not known yet (shapes, or an N vs N regression label of variable size).</summary>
+    public int OutputSize { get; private set; }
+
+    /// <summary>Item type of the label's key values, for multiclass.</summary>
+    public Data.DataViewType? KeyValuesItemType { get; private set; }
+
+    /// <summary>Checks every option that does not depend on the data; throws naming the option.</summary>
+    public static void ValidateOptions(RnnTrainer.Options options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.SeriesColumnNames is null)
+        {
+            if (string.IsNullOrWhiteSpace(options.FeatureColumnName))
+                throw Option(nameof(options.FeatureColumnName), $"is '{options.FeatureColumnName}'", "the name of a float vector column (or SeriesColumnNames)");
+        }
+        else
+        {
+            if (options.SeriesColumnNames.Length == 0)
+                throw Option(nameof(options.SeriesColumnNames), "is empty", "at least one column name, or null to use FeatureColumnName");
+            for (int i = 0; i < options.SeriesColumnNames.Length; i++)
+            {
+                if (string.IsNullOrWhiteSpace(options.SeriesColumnNames[i]))
+                    throw Option(nameof(options.SeriesColumnNames), $"has '{options.SeriesColumnNames[i]}' at index {i}", "column names");
+            }
+
+            string? duplicate = options.SeriesColumnNames.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1)?.Key;
+            if (duplicate is not null)
+                throw Option(nameof(options.SeriesColumnNames), $"names '{duplicate}' twice", "each series column once");
+            if (options.InputSize != 1 && options.InputSize != options.SeriesColumnNames.Length)
+                throw Option(nameof(options.InputSize), $"is {options.InputSize} with {options.SeriesColumnNames.Length} SeriesColumnNames",
+                    $"1 (the default) or {options.SeriesColumnNames.Length}: each series column is one feature per step");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.LabelColumnName))
+            throw Option(nameof(options.LabelColumnName), $"is '{options.LabelColumnName}'", "the name of the label column");
+        CheckDefined(options.Cell, nameof(options.Cell));
+        CheckDefined(options.Nonlinearity, nameof(options.Nonlinearity));
+        CheckDefined(options.Head, nameof(options.Head));
+        CheckDefined(options.Task, nameof(options.Task));
+        CheckDefined(options.Optimizer, nameof(options.Optimizer));
+        CheckRange(options.InputSize, 1, RnnLimits.MaxInputSize, nameof(options.InputSize), "features per step");
+        CheckRange(options.HiddenSize, 1, RnnLimits.MaxHiddenSize, nameof(options.HiddenSize), "hidden units per layer");
+        CheckRange(options.NumberOfLayers, 1, RnnLimits.MaxLayers, nameof(options.NumberOfLayers), "stacked layers");
+        CheckAtLeast(options.BatchSize, 1, nameof(options.BatchSize), "rows per batch");
+        CheckAtLeast(options.MaxEpochs, 0, nameof(options.MaxEpochs), "epochs (0 keeps the initial weights)");
+        CheckAtLeast(options.EarlyStoppingPatience, 0, nameof(options.EarlyStoppingPatience), "epochs without improvement (0 = off)");
+        if (options.NumberOfThreads is int threads && threads < 1)
+            throw Option(nameof(options.NumberOfThreads), $"is {threads}", "at least 1, or null for every core");
+        if (!(options.Dropout >= 0f && options.Dropout < 1f))
+            throw Option(nameof(options.Dropout), $"is {options.Dropout}", "a probability in [0, 1)");
+        if (!(options.LearningRate > 0f) || float.IsInfinity(options.LearningRate))
+            throw Option(nameof(options.LearningRate), $"is {options.LearningRate}", "a positive finite step size");
+        if (!(options.Momentum >= 0f && options.Momentum < 1f))
+            throw Option(nameof(options.Momentum), $"is {options.Momentum}", "a number in [0, 1)");
+        if (!(options.WeightDecay >= 0f) || float.IsInfinity(options.WeightDecay))
+            throw Option(nameof(options.WeightDecay), $"is {options.WeightDecay}", "a finite number ≥ 0");
+        if (!(options.GradientClipNorm >= 0f) || float.IsInfinity(options.GradientClipNorm))
+            throw Option(nameof(options.GradientClipNorm), $"is {options.GradientClipNorm}", "a finite number ≥ 0 (0 turns clipping off)");
+    }
+
+    /// <summary>Binds the feature columns and the label for training (estimator shapes or data schemas).</summary>
+    public static RnnSchemaBinding ForTraining(RnnTrainer.Options options, Func<string, RnnColumnInfo?> findColumn)
+    {
+        ValidateOptions(options);
+        string[] features = options.SeriesColumnNames ?? [options.FeatureColumnName];
+        int inputSize = options.SeriesColumnNames?.Length ?? options.InputSize;
+        RnnSchemaBinding binding = BindFeatures(features, options.SeriesColumnNames is not null, inputSize, findColumn);
+        binding.BindLabel(options, findColumn);
+        return binding;
+    }
+
+    /// <summary>Binds the feature columns for scoring a trained model.</summary>
+    public static RnnSchemaBinding ForScoring(string[] featureColumns, bool isSeries, int inputSize, Func<string, RnnColumnInfo?> findColumn) =>
+        BindFeatures(featureColumns, isSeries, inputSize, findColumn);
+
+    private static RnnSchemaBinding BindFeatures(string[] columns, bool isSeries, int inputSize, Func<string, RnnColumnInfo?> findColumn)
+    {
+        string role = isSeries ? "Series" : "Feature";
+        int? steps = null;
+        bool allKnown = true;
+        bool sizesKnown = true;
+        foreach (string name in columns)
+        {
+            RnnColumnInfo column = findColumn(name)
+                ?? throw Column(role, name, "no such column", isSeries ? "a float vector column, one feature per step" : "a float vector column");
+            if (!column.IsVector || column.ItemRawType != typeof(float) || column.IsKey)
+            {
+                throw Column(role, name, $"type {column.TypeText}",
+                    isSeries ? "a vector of Single, one value per step" : $"a vector of Single holding steps × InputSize ({inputSize}) values, time-major");
+            }
+
+            if (column.IsVariableVector)
+            {
+                allKnown = false;
+                continue;
+            }
+
+            if (column.VectorSize == 0)
+            {
+                sizesKnown = false;
+                continue;
+            }
+
+            if (!isSeries && column.VectorSize % inputSize != 0)
+            {
+                throw Column(role, name, $"vectors of {column.VectorSize} values, which is not a multiple of InputSize = {inputSize}",
+                    "a length of steps × InputSize (time-major, InputSize values per step)");
+            }
+
+            int columnSteps = isSeries ? column.VectorSize : column.VectorSize / inputSize;
+            if (steps is int known && known != columnSteps)
+            {
+                throw Column(role, name, $"{columnSteps} steps while '{columns[0]}' has {known}", "series columns of equal length");
+            }
+
+            steps = columnSteps;
+        }
+
+        return new RnnSchemaBinding(columns, inputSize, allKnown && sizesKnown ? steps : null) { IsSeries = isSeries, FixedLength = allKnown };
+    }
+
+    private void BindLabel(RnnTrainer.Options options, Func<string, RnnColumnInfo?> findColumn)
+    {
+        string name = options.LabelColumnName;
+        bool manyToMany = options.Head == RnnHead.ManyToMany;
+        string expected = (options.Task, manyToMany) switch
+        {
+            (RnnTask.Regression, false) => "Single, or a known-size vector of Single (one value per output)",
+            (RnnTask.Regression, true) => "a vector of Single holding steps × outputs values, time-major (N vs N)",
+            (RnnTask.BinaryClassification, false) => "Boolean",
+            (RnnTask.BinaryClassification, true) => "a vector of Boolean, one per step (N vs N)",
+            (RnnTask.MulticlassClassification, false) => "a key type with at least 2 classes (use MapValueToKey)",
+            _ => "a vector of keys with at least 2 classes, one per step (N vs N; use MapValueToKey)",
+        };
+        RnnColumnInfo label = findColumn(name) ?? throw Column("Label", name, "no such column", expected);
+        Type raw = label.ItemRawType;
+        RnnLabelKind? kind = (options.Task, manyToMany, label.IsVector) switch
+        {
+            (RnnTask.Regression, false, false) when raw == typeof(float) && !label.IsKey => RnnLabelKind.Single,
+            (RnnTask.Regression, false, true) when raw == typeof(float) && !label.IsKey && !label.IsVariableVector => RnnLabelKind.SingleVector,
+            (RnnTask.Regression, true, true) when raw == typeof(float) && !label.IsKey => RnnLabelKind.SingleVector,
+            (RnnTask.BinaryClassification, false, false) when raw == typeof(bool) => RnnLabelKind.Boolean,
+            (RnnTask.BinaryClassification, true, true) when raw == typeof(bool) => RnnLabelKind.BooleanVector,
+            (RnnTask.MulticlassClassification, false, false) when label.IsKey => RnnLabelKind.Key,
+            (RnnTask.MulticlassClassification, true, true) when label.IsKey => RnnLabelKind.KeyVector,
+            _ => null,
+        };
+        if (kind is null)
+            throw Column("Label", name, $"type {label.TypeText} for {options.Task} with head {options.Head}", expected);
+
+        LabelKind = kind.Value;
+        IsManyToMany = manyToMany;
+        LabelVectorSize = label.VectorSize;
+        switch (options.Task)
+        {
+            case RnnTask.Regression when !manyToMany:
+                OutputSize = kind == RnnLabelKind.Single ? 1 : label.VectorSize;
+                break;
+            case RnnTask.Regression:
+                if (label.VectorSize > 0 && Steps is int steps)
+                {
+                    if (label.VectorSize % steps != 0)
+                    {
+                        throw Column("Label", name, $"vectors of {label.VectorSize} values for sequences of {steps} steps",
+                            "a length of steps × outputs (N vs N: one or more values per step)");
+                    }
+
+                    OutputSize = label.VectorSize / steps;
+                }
+
+                break;
+            case RnnTask.BinaryClassification:
+                OutputSize = 1;
+                if (manyToMany && label.VectorSize > 0 && Steps is int binarySteps && label.VectorSize != binarySteps)
+                    throw Column("Label", name, $"vectors of {label.VectorSize} values for sequences of {binarySteps} steps", "one Boolean per step");
+                break;
+            case RnnTask.MulticlassClassification:
+                if (label.KeyCount == 1 || label.KeyCount > RnnLimits.MaxOutputSize)
+                    throw Column("Label", name, $"a key type with {label.KeyCount} classes", $"between 2 and {RnnLimits.MaxOutputSize} classes");
+                OutputSize = (int)label.KeyCount;
+                KeyValuesItemType = label.KeyValuesItemType;
+                if (manyToMany && label.VectorSize > 0 && Steps is int keySteps && label.VectorSize != keySteps)
+                    throw Column("Label", name, $"vectors of {label.VectorSize} keys for sequences of {keySteps} steps", "one key per step");
+                break;
+        }
+    }
+
+    /// <summary>An invalid option: names it, says what was found and what was expected.</summary>
+    public static ArgumentOutOfRangeException Option(string option, string found, string expected) =>
+        new(option, $"Option '{option}' {found}; expected {expected}.");
+
+    /// <summary>A column that does not fit: names it, says what was found and what was expected.</summary>
+    public static ArgumentOutOfRangeException Column(string role, string name, string found, string expected) =>
+        new("inputSchema", $"{role} column '{name}': found {found}; expected {expected}.");
+
+    private static void CheckDefined<TEnum>(TEnum value, string option)
+        where TEnum : struct, Enum
+    {
+        if (!Enum.IsDefined(value))
+            throw Option(option, $"is {value}, which is not a defined {typeof(TEnum).Name}", string.Join(", ", Enum.GetNames<TEnum>()));
+    }
+
+    private static void CheckRange(int value, int minimum, int maximum, string option, string what)
+    {
+        if (value < minimum || value > maximum)
+            throw Option(option, $"is {value}", $"{what}, from {minimum} to {maximum}");
+    }
+
+    private static void CheckAtLeast(int value, int minimum, string option, string what)
+    {
+        if (value < minimum)
+            throw Option(option, $"is {value}", $"at least {minimum} {what}");
+    }
+}

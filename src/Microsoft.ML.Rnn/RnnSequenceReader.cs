@@ -1,0 +1,322 @@
+using System.Numerics;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+
+namespace Microsoft.ML.Rnn;
+
+/// <summary>
+/// Reads the rows of an <see cref="IDataView"/> into an <see cref="RnnSequenceSet"/>: one cursor pass, features
+/// gathered time-major (series columns interleaved), labels turned into the core's targets. Rows with NaN or
+/// infinite values, zero steps or a missing key label are skipped and counted; structural errors (a length that is
+/// not a multiple of the input size, series of different lengths, an N vs N label that does not match the steps)
+/// stop training with a message naming the column and the row.
+/// </summary>
+internal static class RnnSequenceReader
+{
+    /// <summary>Reads every row.</summary>
+    /// <param name="host">For cancellation checks.</param>
+    /// <param name="data">The rows.</param>
+    /// <param name="binding">Columns and layout, from <see cref="RnnSchemaBinding.ForTraining"/> on this data's schema.</param>
+    /// <param name="task">The task.</param>
+    /// <param name="labelColumn">The label column's name.</param>
+    /// <param name="outputSize">Outputs per step; 0 when the data decides it (N vs N regression with a variable-size label).</param>
+    /// <param name="role">"training" or "validation", for messages.</param>
+    public static RnnSequenceSet Read(IHost host, IDataView data, RnnSchemaBinding binding, RnnTask task, string labelColumn, int outputSize, string role)
+    {
+        DataViewSchema schema = data.Schema;
+        DataViewSchema.Column[] featureColumns = binding.FeatureColumns.Select(n => schema[n]).ToArray();
+        DataViewSchema.Column label = schema[labelColumn];
+        int inputSize = binding.InputSize;
+        bool perStep = binding.IsManyToMany;
+
+        var features = new List<float>();
+        var featureOffsets = new List<int> { 0 };
+        var targets = new List<float>();
+        var targetOffsets = new List<int> { 0 };
+        long read = 0, nonFinite = 0, empty = 0, missing = 0;
+
+        using (DataViewRowCursor cursor = data.GetRowCursor(featureColumns.Append(label)))
+        {
+            var featureGetters = featureColumns.Select(c => cursor.GetGetter<VBuffer<float>>(c)).ToArray();
+            var featureBuffers = new VBuffer<float>[featureColumns.Length];
+            float[] sequence = [];
+            LabelReader readLabel = MakeLabelReader(cursor, label, binding.LabelKind);
+            float[] labelValues = [];
+
+            while (cursor.MoveNext())
+            {
+                if ((read & 255) == 0)
+                    host.CheckAlive();
+                long row = read++;
+
+                // Features, time-major.
+                int length;
+                if (!binding.IsSeries)
+                {
+                    featureGetters[0](ref featureBuffers[0]);
+                    length = featureBuffers[0].Length;
+                    if (length % inputSize != 0)
+                    {
+                        throw new InvalidOperationException(
+                            $"Feature column '{featureColumns[0].Name}' holds {length} values in {role} row {row}, which is not a multiple of " +
+                            $"InputSize = {inputSize}; expected steps × InputSize values (time-major).");
+                    }
+
+                    Grow(ref sequence, length);
+                    featureBuffers[0].CopyTo(sequence.AsSpan(0, length));
+                }
+                else
+                {
+                    int steps = -1;
+                    for (int j = 0; j < featureGetters.Length; j++)
+                    {
+                        featureGetters[j](ref featureBuffers[j]);
+                        if (steps >= 0 && featureBuffers[j].Length != steps)
+                        {
+                            throw new InvalidOperationException(
+                                $"Series column '{featureColumns[j].Name}' holds {featureBuffers[j].Length} values in {role} row {row} but " +
+                                $"'{featureColumns[0].Name}' holds {steps}; expected series columns of equal length.");
+                        }
+
+                        steps = featureBuffers[j].Length;
+                    }
+
+                    length = steps * inputSize;
+                    Grow(ref sequence, length);
+                    Interleave(featureBuffers, sequence.AsSpan(0, length));
+                }
+
+                int rowSteps = length / inputSize;
+                int labelCount = readLabel(ref labelValues, out bool labelMissing);
+                if (rowSteps == 0)
+                {
+                    empty++;
+                    continue;
+                }
+
+                // Label → targets.
+                int expectedTargets;
+                if (perStep)
+                {
+                    int valuesPerStep = binding.LabelKind == RnnLabelKind.SingleVector ? outputSize : 1;
+                    if (valuesPerStep == 0)
+                    {
+                        if (labelCount == 0 || labelCount % rowSteps != 0)
+                        {
+                            throw new InvalidOperationException(
+                                $"Label column '{label.Name}' holds {labelCount} values in {role} row {row} for a sequence of {rowSteps} steps; " +
+                                "expected steps × outputs values (N vs N, time-major).");
+                        }
+
+                        outputSize = labelCount / rowSteps;
+                        valuesPerStep = outputSize;
+                    }
+
+                    expectedTargets = rowSteps * valuesPerStep;
+                    if (labelCount != expectedTargets)
+                    {
+                        throw new InvalidOperationException(
+                            $"Label column '{label.Name}' holds {labelCount} values in {role} row {row} for a sequence of {rowSteps} steps; " +
+                            $"expected {expectedTargets} ({rowSteps} steps × {valuesPerStep} per step, N vs N).");
+                    }
+                }
+                else
+                {
+                    expectedTargets = binding.LabelKind == RnnLabelKind.SingleVector ? outputSize : 1;
+                    if (labelCount != expectedTargets)
+                    {
+                        throw new InvalidOperationException(
+                            $"Label column '{label.Name}' holds {labelCount} values in {role} row {row}; expected {expectedTargets}.");
+                    }
+                }
+
+                if (labelMissing)
+                {
+                    missing++;
+                    continue;
+                }
+
+                if (!AllFinite(sequence.AsSpan(0, length)) || !AllFinite(labelValues.AsSpan(0, labelCount)))
+                {
+                    nonFinite++;
+                    continue;
+                }
+
+                features.AddRange(sequence.AsSpan(0, length));
+                featureOffsets.Add(checked(featureOffsets[^1] + length));
+                targets.AddRange(labelValues.AsSpan(0, labelCount));
+                targetOffsets.Add(checked(targetOffsets[^1] + labelCount));
+            }
+        }
+
+        int targetsPerStep = binding.LabelKind switch
+        {
+            RnnLabelKind.SingleVector or RnnLabelKind.Single => outputSize == 0 ? 1 : outputSize,
+            _ => 1,
+        };
+        return new RnnSequenceSet(inputSize, targetsPerStep, perStep, features.ToArray(), featureOffsets.ToArray(),
+            targets.ToArray(), targetOffsets.ToArray(), new RnnSkipCounts(read, nonFinite, empty, missing));
+    }
+
+    /// <summary>Reads the current row's label into <paramref name="values"/> as targets; returns how many.</summary>
+    private delegate int LabelReader(ref float[] values, out bool missing);
+
+    private static LabelReader MakeLabelReader(DataViewRowCursor cursor, DataViewSchema.Column label, RnnLabelKind kind)
+    {
+        switch (kind)
+        {
+            case RnnLabelKind.Single:
+            {
+                var get = cursor.GetGetter<float>(label);
+                float v = 0;
+                return (ref float[] values, out bool missing) =>
+                {
+                    get(ref v);
+                    Grow(ref values, 1);
+                    values[0] = v;
+                    missing = false;
+                    return 1;
+                };
+            }
+
+            case RnnLabelKind.SingleVector:
+            {
+                var get = cursor.GetGetter<VBuffer<float>>(label);
+                VBuffer<float> buffer = default;
+                return (ref float[] values, out bool missing) =>
+                {
+                    get(ref buffer);
+                    Grow(ref values, buffer.Length);
+                    buffer.CopyTo(values.AsSpan(0, buffer.Length));
+                    missing = false;
+                    return buffer.Length;
+                };
+            }
+
+            case RnnLabelKind.Boolean:
+            {
+                var get = cursor.GetGetter<bool>(label);
+                bool v = false;
+                return (ref float[] values, out bool missing) =>
+                {
+                    get(ref v);
+                    Grow(ref values, 1);
+                    values[0] = v ? 1f : 0f;
+                    missing = false;
+                    return 1;
+                };
+            }
+
+            case RnnLabelKind.BooleanVector:
+            {
+                var get = cursor.GetGetter<VBuffer<bool>>(label);
+                VBuffer<bool> buffer = default;
+                bool[] dense = [];
+                return (ref float[] values, out bool missing) =>
+                {
+                    get(ref buffer);
+                    Grow(ref values, buffer.Length);
+                    Grow(ref dense, buffer.Length);
+                    buffer.CopyTo(dense.AsSpan(0, buffer.Length));
+                    for (int i = 0; i < buffer.Length; i++)
+                        values[i] = dense[i] ? 1f : 0f;
+                    missing = false;
+                    return buffer.Length;
+                };
+            }
+
+            default:
+            {
+                Type raw = (label.Type as VectorDataViewType)?.ItemType.RawType ?? label.Type.RawType;
+                bool vector = kind == RnnLabelKind.KeyVector;
+                if (raw == typeof(byte)) return KeyReader<byte>(cursor, label, vector);
+                if (raw == typeof(ushort)) return KeyReader<ushort>(cursor, label, vector);
+                if (raw == typeof(uint)) return KeyReader<uint>(cursor, label, vector);
+                return KeyReader<ulong>(cursor, label, vector);
+            }
+        }
+    }
+
+    /// <summary>Key labels: key k (1-based) becomes class index k - 1; key 0 is a missing label.</summary>
+    private static LabelReader KeyReader<T>(DataViewRowCursor cursor, DataViewSchema.Column label, bool vector)
+        where T : unmanaged, IBinaryInteger<T>
+    {
+        if (!vector)
+        {
+            var get = cursor.GetGetter<T>(label);
+            T v = default;
+            return (ref float[] values, out bool missing) =>
+            {
+                get(ref v);
+                Grow(ref values, 1);
+                ulong key = ulong.CreateTruncating(v);
+                missing = key == 0;
+                values[0] = missing ? 0f : key - 1;
+                return 1;
+            };
+        }
+
+        var getVector = cursor.GetGetter<VBuffer<T>>(label);
+        VBuffer<T> buffer = default;
+        T[] dense = [];
+        return (ref float[] values, out bool missing) =>
+        {
+            getVector(ref buffer);
+            Grow(ref values, buffer.Length);
+            Grow(ref dense, buffer.Length);
+            buffer.CopyTo(dense.AsSpan(0, buffer.Length));
+            missing = false;
+            for (int i = 0; i < buffer.Length; i++)
+            {
+                ulong key = ulong.CreateTruncating(dense[i]);
+                missing |= key == 0;
+                values[i] = key == 0 ? 0f : key - 1;
+            }
+
+            return buffer.Length;
+        };
+    }
+
+    /// <summary>Series buffers (one feature each, one value per step, equal lengths) into a time-major sequence.</summary>
+    public static void Interleave(VBuffer<float>[] series, Span<float> sequence)
+    {
+        int features = series.Length;
+        for (int j = 0; j < features; j++)
+        {
+            VBuffer<float> column = series[j];
+            if (column.IsDense)
+            {
+                ReadOnlySpan<float> values = column.GetValues();
+                for (int t = 0; t < values.Length; t++)
+                    sequence[t * features + j] = values[t];
+            }
+            else
+            {
+                int steps = column.Length;
+                for (int t = 0; t < steps; t++)
+                    sequence[t * features + j] = 0f;
+                ReadOnlySpan<float> values = column.GetValues();
+                ReadOnlySpan<int> indices = column.GetIndices();
+                for (int k = 0; k < values.Length; k++)
+                    sequence[indices[k] * features + j] = values[k];
+            }
+        }
+    }
+
+    private static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        foreach (float v in values)
+        {
+            if (!float.IsFinite(v))
+                return false;
+        }
+
+        return true;
+    }
+
+    private static void Grow<T>(ref T[] buffer, int length)
+    {
+        if (buffer.Length < length)
+            Array.Resize(ref buffer, Math.Max(length, buffer.Length * 2));
+    }
+}

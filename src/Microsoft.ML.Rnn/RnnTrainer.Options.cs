@@ -1,0 +1,113 @@
+namespace Microsoft.ML.Rnn;
+
+public sealed partial class RnnTrainer
+{
+    /// <summary>
+    /// Everything an <see cref="RnnTrainer"/> needs: the columns, the network, the optimizer and the training loop.
+    /// Checked at <see cref="Fit"/> and <see cref="GetOutputSchema"/>; the trainer keeps its own copy, so changing an
+    /// instance after creating the trainer does not change the trainer.
+    /// </summary>
+    public sealed class Options
+    {
+        /// <summary>The sequence column: a <see cref="float"/> vector, time-major (<see cref="InputSize"/> values per
+        /// step). A known size gives fixed-length sequences, an unknown size variable-length ones. Default "Features".</summary>
+        public string FeatureColumnName = "Features";
+
+        /// <summary>Instead of <see cref="FeatureColumnName"/>: several equal-length <see cref="float"/> vector
+        /// columns, one feature per step each (as windowing produces); the input size is their count and step t takes
+        /// element t of each, in this order. Default null (use <see cref="FeatureColumnName"/>).</summary>
+        public string[]? SeriesColumnNames;
+
+        /// <summary>The label column; its type depends on <see cref="Task"/> and <see cref="Head"/> (see docs/api.md). Default "Label".</summary>
+        public string LabelColumnName = "Label";
+
+        /// <summary>Features per step. With <see cref="SeriesColumnNames"/> it must stay 1 or equal their count. Default 1.</summary>
+        public int InputSize = 1;
+
+        /// <summary>The recurrent cell. Default <see cref="RnnCellType.Lstm"/>.</summary>
+        public RnnCellType Cell = RnnCellType.Lstm;
+
+        /// <summary>The Elman cell's activation (LSTM and GRU ignore it, as PyTorch does). Default <see cref="RnnNonlinearity.Tanh"/>.</summary>
+        public RnnNonlinearity Nonlinearity = RnnNonlinearity.Tanh;
+
+        /// <summary>Units in each recurrent layer (per direction). Default 32.</summary>
+        public int HiddenSize = 32;
+
+        /// <summary>Stacked recurrent layers. Default 1.</summary>
+        public int NumberOfLayers = 1;
+
+        /// <summary>Runs each layer forward and backward in time and concatenates the two. Default false.</summary>
+        public bool Bidirectional;
+
+        /// <summary>Dropout probability between stacked layers during training, in [0, 1) (PyTorch's <c>dropout</c>). Default 0.</summary>
+        public float Dropout;
+
+        /// <summary>The sequence structure: <see cref="RnnHead.ManyToOne"/> (N vs 1, one output per sequence) or
+        /// <see cref="RnnHead.ManyToMany"/> (N vs N, one output per step). Default <see cref="RnnHead.ManyToOne"/>.</summary>
+        public RnnHead Head = RnnHead.ManyToOne;
+
+        /// <summary>What to predict; the catalog extension methods set it. Default <see cref="RnnTask.Regression"/>.</summary>
+        public RnnTask Task = RnnTask.Regression;
+
+        /// <summary>Rows per optimizer step; the last batch of an epoch may be smaller. Default 32.</summary>
+        public int BatchSize = 32;
+
+        /// <summary>Passes over the training rows, unless early stopping ends training first. 0 keeps the initial
+        /// (or <see cref="InitialParameters"/>) weights untrained, for scoring imported models. Default 100.</summary>
+        public int MaxEpochs = 100;
+
+        /// <summary>Optimizer step size. Default 0.001.</summary>
+        public float LearningRate = 1e-3f;
+
+        /// <summary>The optimizer. Default <see cref="RnnOptimizerKind.Adam"/>.</summary>
+        public RnnOptimizerKind Optimizer = RnnOptimizerKind.Adam;
+
+        /// <summary>SGD momentum in [0, 1); Adam and AdamW ignore it. Default 0.</summary>
+        public float Momentum;
+
+        /// <summary>Weight decay (L2 for Adam and SGD, decoupled for AdamW), ≥ 0. Default 0.</summary>
+        public float WeightDecay;
+
+        /// <summary>Largest global gradient L2 norm; larger gradients are scaled down. 0 turns clipping off. Default 0.</summary>
+        public float GradientClipNorm;
+
+        /// <summary>Shuffles the training rows before each epoch, from <see cref="Seed"/>. Default true.</summary>
+        public bool Shuffle = true;
+
+        /// <summary>Seed of the initial weights, the shuffling and the dropout masks; null takes the MLContext's
+        /// seed (or a random one when the MLContext has none). Default null.</summary>
+        public int? Seed;
+
+        /// <summary>Rows scored after every epoch for the validation loss (same column names as the training data).
+        /// With <see cref="EarlyStoppingPatience"/> it is the loss that early stopping watches. Not saved. Default null.</summary>
+        public IDataView? ValidationSet;
+
+        /// <summary>Stops after this many epochs without a lower monitored loss (the validation loss, or the training
+        /// loss without a validation set) and keeps the best epoch's parameters. 0 turns early stopping off. Default 0.</summary>
+        public int EarlyStoppingPatience;
+
+        /// <summary>Carries each batch's final hidden state into the next batch (row i continues row i), reset at
+        /// every epoch; meant for consecutive chunks of long series with <see cref="Shuffle"/> off. Scoring is
+        /// always stateless. Default false.</summary>
+        public bool Stateful;
+
+        /// <summary>Starting weights by PyTorch <c>state_dict</c> name (<c>rnn.weight_ih_l0</c> … <c>head.bias</c>,
+        /// row-major), for warm starts and imported models; every parameter must be present with its PyTorch size.
+        /// Not saved. Default null (PyTorch's initialisation from <see cref="Seed"/>).</summary>
+        public IReadOnlyDictionary<string, float[]>? InitialParameters;
+
+        /// <summary>Threads for the training kernels; null uses every core. Default null.</summary>
+        public int? NumberOfThreads;
+
+        /// <summary>Called after every epoch with its losses and time (on the training thread). Not saved. Default null.</summary>
+        public Action<RnnEpochReport>? OnEpochEnd;
+
+        /// <summary>A shallow copy (the validation set, parameter dictionary and callback are shared, series names copied).</summary>
+        internal Options Clone()
+        {
+            var copy = (Options)MemberwiseClone();
+            copy.SeriesColumnNames = SeriesColumnNames?.ToArray();
+            return copy;
+        }
+    }
+}

@@ -1,0 +1,192 @@
+using Microsoft.ML.Rnn.Core;
+using Microsoft.ML.Runtime;
+
+namespace Microsoft.ML.Rnn;
+
+/// <summary>
+/// Trains a recurrent network (Elman RNN, LSTM or GRU) on sequence columns and returns an <see cref="RnnTransformer"/>
+/// that scores them. Create it with <c>mlContext.Regression.Trainers.Rnn(...)</c>,
+/// <c>mlContext.BinaryClassification.Trainers.Rnn(...)</c> or <c>mlContext.MulticlassClassification.Trainers.Rnn(...)</c>.
+/// </summary>
+/// <remarks>
+/// Training reads the rows once into memory, then runs exactly <see cref="Options.MaxEpochs"/> epochs (unless early
+/// stopping ends it) of consecutive batches of <see cref="Options.BatchSize"/> rows, shuffled per epoch from the seed,
+/// one optimizer step per batch. Rows with NaN or infinite values, zero steps or a missing key label are skipped and
+/// counted in the log. Progress goes to <c>MLContext.Log</c> and <see cref="Options.OnEpochEnd"/>;
+/// <c>MLContext.CancelExecution()</c> stops training before the next batch.
+/// </remarks>
+public sealed partial class RnnTrainer : IEstimator<RnnTransformer>
+{
+    private readonly IHost _host;
+    private readonly Options _options;
+    private readonly int? _contextSeed;
+
+    internal RnnTrainer(IHostEnvironment env, Options options)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        ArgumentNullException.ThrowIfNull(options);
+        _host = env.Register(nameof(RnnTrainer));
+        _options = options.Clone();
+        _contextSeed = (env as IHostEnvironmentInternal)?.Seed;
+    }
+
+    /// <summary>The schema the trained transformer will produce: the input columns plus <c>Score</c> (and
+    /// <c>Probability</c>, <c>PredictedLabel</c> for classification).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is invalid, or a column is missing or of the wrong type
+    /// (the message names it, what was found and what was expected).</exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        RnnSchemaBinding binding = RnnSchemaBinding.ForTraining(_options,
+            name => inputSchema.TryFindColumn(name, out var column) ? RnnColumnInfo.From(column) : null);
+        var columns = inputSchema.ToDictionary(c => c.Name);
+        foreach (SchemaShape.Column output in RnnOutputColumns.GetShapes(_options.Task, _options.Head,
+            binding.LabelKind == RnnLabelKind.Single, binding.FixedLength, binding.KeyValuesItemType))
+        {
+            columns[output.Name] = output;
+        }
+
+        return new SchemaShape(columns.Values);
+    }
+
+    /// <summary>Trains on <paramref name="input"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is invalid, or a column is missing or of the wrong type.</exception>
+    /// <exception cref="InvalidOperationException">A row's structure does not fit (length not a multiple of the
+    /// input size, series of different lengths, an N vs N label that does not match the steps), no usable row is
+    /// left, or training diverged.</exception>
+    /// <exception cref="OperationCanceledException">The MLContext's execution was cancelled.</exception>
+    public RnnTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        Options options = _options;
+        RnnSchemaBinding binding = Bind(input.Schema, "training data");
+        RnnSchemaBinding? validationBinding = options.ValidationSet is null ? null : Bind(options.ValidationSet.Schema, "ValidationSet");
+
+        using IChannel channel = _host.Start("Training RNN");
+        RnnSequenceSet train = RnnSequenceReader.Read(_host, input, binding, options.Task, options.LabelColumnName, binding.OutputSize, "training");
+        Report(channel, train, "training");
+        if (train.Count == 0)
+        {
+            throw new InvalidOperationException(
+                $"No usable training rows: {train.Skipped.Describe("training")} Expected at least one row with at least one step and finite " +
+                $"values in '{string.Join("', '", binding.FeatureColumns)}' and '{options.LabelColumnName}'.");
+        }
+
+        int outputSize = options.Task switch
+        {
+            RnnTask.BinaryClassification => 1,
+            RnnTask.MulticlassClassification => binding.OutputSize,
+            _ when binding.OutputSize > 0 => binding.OutputSize,
+            _ => train.TargetsPerStep,
+        };
+
+        RnnSequenceSet? validation = null;
+        if (options.ValidationSet is not null && validationBinding is not null)
+        {
+            if (options.Task == RnnTask.MulticlassClassification && validationBinding.OutputSize != outputSize)
+            {
+                throw RnnSchemaBinding.Column("Label", options.LabelColumnName,
+                    $"{validationBinding.OutputSize} classes in the ValidationSet", $"the training data's {outputSize} classes");
+            }
+
+            validation = RnnSequenceReader.Read(_host, options.ValidationSet, validationBinding, options.Task, options.LabelColumnName, outputSize, "validation");
+            Report(channel, validation, "validation");
+        }
+
+        int seed = options.Seed ?? _contextSeed ?? _host.Rand.Next();
+        var shape = new RnnNetworkShape(options.Cell, binding.InputSize, options.HiddenSize, outputSize, options.NumberOfLayers,
+            options.Bidirectional, options.Nonlinearity, options.Head, options.Dropout);
+        try
+        {
+            shape.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentOutOfRangeException(e.ParamName ?? nameof(options), $"The network shape is invalid: {e.Message}");
+        }
+
+        var network = new RnnNetwork(shape, seed);
+        if (options.InitialParameters is not null)
+        {
+            try
+            {
+                network.ImportParameters(options.InitialParameters);
+            }
+            catch (ArgumentException e)
+            {
+                throw RnnSchemaBinding.Option(nameof(Options.InitialParameters), $"does not fit the network ({e.Message})",
+                    "every parameter of Network.ParameterShapes by its PyTorch state_dict name, with its PyTorch size: " +
+                    string.Join(", ", network.ParameterShapes.Select(p => $"{p.Name} [{string.Join(", ", p.Shape)}]")));
+            }
+        }
+
+        var training = new RnnTrainingOptions
+        {
+            Loss = options.Task switch
+            {
+                RnnTask.BinaryClassification => RnnLoss.BinaryCrossEntropyWithLogits,
+                RnnTask.MulticlassClassification => RnnLoss.SoftmaxCrossEntropy,
+                _ => RnnLoss.MeanSquaredError,
+            },
+            Optimizer = options.Optimizer,
+            LearningRate = options.LearningRate,
+            Momentum = options.Momentum,
+            WeightDecay = options.WeightDecay,
+            GradientClipNorm = options.GradientClipNorm,
+            Stateful = options.Stateful,
+            Seed = RnnSeeds.Derive(seed, RnnSeeds.Dropout),
+            Threads = options.NumberOfThreads ?? Environment.ProcessorCount,
+        };
+
+        channel.Info("RNN: {0} {1} ({2} layer(s) of {3}{4}), {5} inputs and {6} outputs per step, {7} training rows, up to {8} epochs, seed {9}.",
+            options.Cell, options.Head, options.NumberOfLayers, options.HiddenSize, options.Bidirectional ? ", bidirectional" : "",
+            binding.InputSize, outputSize, train.Count, options.MaxEpochs, seed);
+        List<RnnEpochReport> history = RnnTrainingLoop.Run(_host, channel, network, options, training, seed, train, validation);
+
+        RnnKeyValues? keyValues = null;
+        if (options.Task == RnnTask.MulticlassClassification)
+        {
+            keyValues = RnnKeyValues.TryRead(input.Schema[options.LabelColumnName], outputSize);
+            if (keyValues is null && binding.KeyValuesItemType is not null)
+                channel.Warning("The label's key values are of type {0}, which the model does not keep; PredictedLabel will have no key values.", binding.KeyValuesItemType);
+        }
+
+        Options kept = options.Clone();
+        kept.ValidationSet = null;
+        kept.InitialParameters = null;
+        kept.OnEpochEnd = null;
+        kept.Seed = seed;
+        kept.InputSize = binding.InputSize;
+        var model = new RnnModelData
+        {
+            Options = kept,
+            FeatureColumns = binding.FeatureColumns.ToArray(),
+            IsSeries = binding.IsSeries,
+            ScalarScore = binding.LabelKind == RnnLabelKind.Single,
+            KeyValues = keyValues,
+            Network = network,
+            History = history.ToArray(),
+        };
+        return new RnnTransformer(_host, model);
+    }
+
+    private RnnSchemaBinding Bind(DataViewSchema schema, string source)
+    {
+        try
+        {
+            return RnnSchemaBinding.ForTraining(_options, name => schema.GetColumnOrNull(name) is { } column ? RnnColumnInfo.From(column) : null);
+        }
+        catch (ArgumentOutOfRangeException e) when (source != "training data" && e.ParamName == "inputSchema")
+        {
+            throw new ArgumentOutOfRangeException(nameof(Options.ValidationSet), $"In the ValidationSet: {e.Message}");
+        }
+    }
+
+    private static void Report(IChannel channel, RnnSequenceSet set, string role)
+    {
+        if (set.Skipped.Total > 0)
+            channel.Warning(set.Skipped.Describe(role));
+        else
+            channel.Info("Read {0} {1} rows.", set.Skipped.Read, role);
+    }
+}

@@ -1,0 +1,271 @@
+using System.Numerics.Tensors;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+
+namespace Microsoft.ML.Rnn;
+
+public sealed partial class RnnTransformer
+{
+    /// <summary>Binds the model to an input schema and makes the output getters.</summary>
+    private sealed class Mapper : MapperBase
+    {
+        private readonly RnnTransformer _owner;
+        private readonly RnnModelData _data;
+        private readonly RnnSchemaBinding _binding;
+        private readonly int[] _featureIndices;
+
+        public Mapper(RnnTransformer owner, DataViewSchema schema)
+            : base(owner.Host.Register(nameof(Mapper)), schema, owner)
+        {
+            _owner = owner;
+            _data = owner._model;
+            _binding = RnnSchemaBinding.ForScoring(_data.FeatureColumns, _data.IsSeries, _data.InputSize,
+                name => schema.GetColumnOrNull(name) is { } column ? RnnColumnInfo.From(column) : null);
+            _featureIndices = _data.FeatureColumns.Select(n => schema[n].Index).ToArray();
+        }
+
+        protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore() =>
+            RnnOutputColumns.GetColumns(_data.Options.Task, _data.Options.Head, _data.OutputSize, _data.ScalarScore, _binding.Steps, _data.KeyValues);
+
+        protected override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput)
+        {
+            bool any = Enumerable.Range(0, OutputColumns.Value.Length).Any(activeOutput);
+            return column => any && _featureIndices.Contains(column);
+        }
+
+        protected override void SaveModel(ModelSaveContext ctx) => _owner.SaveModel(ctx);
+
+        /// <summary>All active outputs of one cursor share one scorer, so a row runs the network once.</summary>
+        public override Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput, out Action disposer)
+        {
+            var scorer = new RowScorer(_data, _binding, input, _featureIndices);
+            int count = OutputColumns.Value.Length;
+            var getters = new Delegate[count];
+            for (int i = 0; i < count; i++)
+            {
+                if (activeOutput(i))
+                    getters[i] = MakeGetter(scorer, i);
+            }
+
+            disposer = null!;
+            return getters;
+        }
+
+        protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action disposer)
+        {
+            disposer = null!;
+            return MakeGetter(new RowScorer(_data, _binding, input, _featureIndices), iinfo);
+        }
+
+        private Delegate MakeGetter(RowScorer scorer, int column)
+        {
+            string name = OutputColumns.Value[column].Name;
+            bool vector = OutputColumns.Value[column].Type is VectorDataViewType;
+            return (name, _data.Options.Task, vector) switch
+            {
+                (RnnOutputColumns.Score, _, false) => (ValueGetter<float>)((ref float value) => value = scorer.Current().Score[0]),
+                (RnnOutputColumns.Score, _, true) => VectorGetter(scorer, s => s.Score),
+                (RnnOutputColumns.Probability, _, false) => (ValueGetter<float>)((ref float value) => value = scorer.Current().Probability[0]),
+                (RnnOutputColumns.Probability, _, true) => VectorGetter(scorer, s => s.Probability),
+                (RnnOutputColumns.PredictedLabel, RnnTask.BinaryClassification, false) =>
+                    (ValueGetter<bool>)((ref bool value) => value = scorer.Current().Predicted[0] != 0),
+                (RnnOutputColumns.PredictedLabel, RnnTask.BinaryClassification, true) =>
+                    (ValueGetter<VBuffer<bool>>)((ref VBuffer<bool> value) =>
+                    {
+                        RowScorer s = scorer.Current();
+                        var editor = VBufferEditor.Create(ref value, s.PredictedLength);
+                        for (int i = 0; i < s.PredictedLength; i++)
+                            editor.Values[i] = s.Predicted[i] != 0;
+                        value = editor.Commit();
+                    }),
+                (RnnOutputColumns.PredictedLabel, _, false) => (ValueGetter<uint>)((ref uint value) => value = scorer.Current().Predicted[0]),
+                (RnnOutputColumns.PredictedLabel, _, true) =>
+                    (ValueGetter<VBuffer<uint>>)((ref VBuffer<uint> value) =>
+                    {
+                        RowScorer s = scorer.Current();
+                        var editor = VBufferEditor.Create(ref value, s.PredictedLength);
+                        s.Predicted.AsSpan(0, s.PredictedLength).CopyTo(editor.Values);
+                        value = editor.Commit();
+                    }),
+                _ => throw new InvalidOperationException($"No getter for output column '{name}'."),
+            };
+        }
+
+        private static ValueGetter<VBuffer<float>> VectorGetter(RowScorer scorer, Func<RowScorer, float[]> select) =>
+            (ref VBuffer<float> value) =>
+            {
+                RowScorer s = scorer.Current();
+                var editor = VBufferEditor.Create(ref value, s.OutputLength);
+                select(s).AsSpan(0, s.OutputLength).CopyTo(editor.Values);
+                value = editor.Commit();
+            };
+    }
+
+    /// <summary>
+    /// One cursor's scoring state: reads the current row's features, runs the network once per row (by position)
+    /// and derives every output from the raw head values. Buffers grow to the longest row and are reused.
+    /// </summary>
+    private sealed class RowScorer
+    {
+        private readonly RnnModelData _data;
+        private readonly RnnSchemaBinding _binding;
+        private readonly DataViewRow _input;
+        private readonly ValueGetter<VBuffer<float>>[] _sources;
+        private readonly VBuffer<float>[] _buffers;
+        private readonly RnnTask _task;
+        private readonly bool _perStep;
+        private long _position = -1;
+        private float[] _sequence = [];
+
+        public RowScorer(RnnModelData data, RnnSchemaBinding binding, DataViewRow input, int[] featureIndices)
+        {
+            _data = data;
+            _binding = binding;
+            _input = input;
+            _sources = featureIndices.Select(i => input.GetGetter<VBuffer<float>>(input.Schema[i])).ToArray();
+            _buffers = new VBuffer<float>[_sources.Length];
+            _task = data.Options.Task;
+            _perStep = data.Options.Head == Microsoft.ML.Rnn.RnnHead.ManyToMany;
+        }
+
+        /// <summary>Raw head output, then: regression the values, binary the logits, multiclass the softmax per step.</summary>
+        public float[] Score { get; private set; } = [];
+
+        /// <summary>Binary: sigmoid of each logit.</summary>
+        public float[] Probability { get; private set; } = [];
+
+        /// <summary>Binary: 1 for a positive logit; multiclass: the 1-based key of the largest score (0 when NaN).</summary>
+        public uint[] Predicted { get; private set; } = [];
+
+        /// <summary>Values in <see cref="Score"/> and <see cref="Probability"/> for the current row.</summary>
+        public int OutputLength { get; private set; }
+
+        /// <summary>Values in <see cref="Predicted"/> for the current row.</summary>
+        public int PredictedLength { get; private set; }
+
+        /// <summary>Scores the current row if it has not been scored yet.</summary>
+        public RowScorer Current()
+        {
+            if (_input.Position != _position)
+            {
+                Compute();
+                _position = _input.Position;
+            }
+
+            return this;
+        }
+
+        private void Compute()
+        {
+            int inputSize = _data.InputSize;
+            int length;
+            bool valid;
+            if (!_binding.IsSeries)
+            {
+                _sources[0](ref _buffers[0]);
+                length = _buffers[0].Length;
+                valid = length > 0 && length % inputSize == 0;
+                Grow(ref _sequence, length);
+                _buffers[0].CopyTo(_sequence.AsSpan(0, length));
+            }
+            else
+            {
+                int steps = -1;
+                valid = true;
+                for (int j = 0; j < _sources.Length; j++)
+                {
+                    _sources[j](ref _buffers[j]);
+                    valid &= steps < 0 || _buffers[j].Length == steps;
+                    steps = Math.Max(steps, _buffers[j].Length);
+                }
+
+                length = valid ? steps * inputSize : 0;
+                valid &= length > 0;
+                Grow(ref _sequence, length);
+                if (valid)
+                    RnnSequenceReader.Interleave(_buffers, _sequence.AsSpan(0, length));
+            }
+
+            int rowSteps = length / inputSize;
+            int outputs = _data.OutputSize;
+            OutputLength = _perStep ? rowSteps * outputs : outputs;
+            int groups = _perStep ? rowSteps : 1;
+            PredictedLength = groups;
+
+            float[] score = Score;
+            Grow(ref score, OutputLength);
+            Score = score;
+            Span<float> raw = Score.AsSpan(0, OutputLength);
+            if (valid)
+                _data.Network.Predict(_sequence.AsSpan(0, length), raw);
+            else
+                raw.Fill(float.NaN);
+
+            uint[] predicted = Predicted;
+            Grow(ref predicted, groups);
+            Predicted = predicted;
+            switch (_task)
+            {
+                case RnnTask.BinaryClassification:
+                    float[] probability = Probability;
+                    Grow(ref probability, OutputLength);
+                    Probability = probability;
+                    TensorPrimitives.Sigmoid(raw, Probability.AsSpan(0, OutputLength));
+                    for (int i = 0; i < groups; i++)
+                        Predicted[i] = raw[i] > 0f ? 1u : 0u;
+                    break;
+                case RnnTask.MulticlassClassification:
+                    for (int g = 0; g < groups; g++)
+                    {
+                        Span<float> step = raw.Slice(g * outputs, outputs);
+                        Softmax(step);
+                        Predicted[g] = ArgMaxKey(step);
+                    }
+
+                    break;
+            }
+        }
+
+        private static void Softmax(Span<float> values)
+        {
+            float max = float.NegativeInfinity;
+            foreach (float v in values)
+                max = Math.Max(max, v);
+            if (!float.IsFinite(max))
+            {
+                values.Fill(float.NaN);
+                return;
+            }
+
+            float sum = 0f;
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] = MathF.Exp(values[i] - max);
+                sum += values[i];
+            }
+
+            for (int i = 0; i < values.Length; i++)
+                values[i] /= sum;
+        }
+
+        private static uint ArgMaxKey(ReadOnlySpan<float> probabilities)
+        {
+            int best = -1;
+            for (int i = 0; i < probabilities.Length; i++)
+            {
+                if (float.IsNaN(probabilities[i]))
+                    return 0;
+                if (best < 0 || probabilities[i] > probabilities[best])
+                    best = i;
+            }
+
+            return (uint)(best + 1);
+        }
+
+        private static void Grow<T>(ref T[] buffer, int length)
+        {
+            if (buffer.Length < length)
+                Array.Resize(ref buffer, Math.Max(length, buffer.Length * 2));
+        }
+    }
+}
