@@ -34,6 +34,9 @@ public sealed class RnnTrainingSession
     /// <summary>Optimizer steps taken so far.</summary>
     public long StepCount { get; private set; }
 
+    /// <summary>The final hidden state of the last pass, <c>[layers·directions, batch, hidden]</c> (PyTorch's <c>h_n</c>).</summary>
+    public ReadOnlySpan<float> FinalHidden => _computation.FinalHidden;
+
     /// <summary>The gradient of the last <see cref="TrainStep"/>, after clipping, laid out as the network's parameters.</summary>
     public ReadOnlySpan<float> Gradients => _gradients;
 
@@ -43,13 +46,19 @@ public sealed class RnnTrainingSession
     /// <param name="batch">The sequences.</param>
     /// <param name="targets">N vs 1: <c>[batch, outputs]</c>; N vs N: <c>[batch, steps, outputs]</c> (padded steps ignored).
     /// For softmax cross-entropy one class index per row instead: <c>[batch]</c> or <c>[batch, steps]</c>.</param>
+    /// <param name="initialHidden">Initial hidden state <c>[layers·directions, batch, hidden]</c>; when empty, zeros or (stateful) the carried state.</param>
+    /// <param name="initialCell">LSTM initial cell state, same shape; when empty, zeros or (stateful) the carried state.</param>
     /// <exception cref="InvalidOperationException">The loss or the gradient is not finite; the parameters are left as they were.</exception>
-    public float TrainStep(SequenceBatch batch, ReadOnlySpan<float> targets)
+    public float TrainStep(SequenceBatch batch, ReadOnlySpan<float> targets, ReadOnlySpan<float> initialHidden = default, ReadOnlySpan<float> initialCell = default)
     {
-        bool carry = _options.Stateful && _carriedBatch == batch.BatchSize;
-        int stateLength = carry ? _computation.FinalHidden.Length : 0;
-        ReadOnlySpan<float> initialHidden = carry ? _carriedHidden.AsSpan(0, stateLength) : default;
-        ReadOnlySpan<float> initialCell = carry && _network.Shape.Cell == RnnCellType.Lstm ? _carriedCell.AsSpan(0, stateLength) : default;
+        if (initialHidden.IsEmpty && _options.Stateful && _carriedBatch == batch.BatchSize)
+        {
+            int stateLength = _computation.FinalHidden.Length;
+            initialHidden = _carriedHidden.AsSpan(0, stateLength);
+            if (_network.Shape.Cell == RnnCellType.Lstm)
+                initialCell = _carriedCell.AsSpan(0, stateLength);
+        }
+
         ReadOnlySpan<float> output = _computation.Forward(batch, training: true, initialHidden, initialCell);
 
         Span<float> dOutput = Buffers.Ensure(ref _outputGradient, output.Length);
