@@ -1,0 +1,13 @@
+namespace Microsoft.ML.Rnn.Core;
+
+/// <summary>Grow-only scratch arrays: a workspace allocates when a larger shape first arrives, never per step.</summary>
+internal static class Buffers
+{
+    /// <summary>Returns the first <paramref name="length"/> elements of <paramref name="buffer"/>, enlarging it first if needed.</summary>
+    public static Span<T> Ensure<T>(ref T[] buffer, int length)
+    {
+        if (buffer.Length < length)
+            buffer = new T[length];
+        return buffer.AsSpan(0, length);
+    }
+}

@@ -1,0 +1,30 @@
+namespace Microsoft.ML.Rnn.Core;
+
+/// <summary>
+/// The buffers of one time step for a whole batch, as a cell's forward pass sees them. Rows are sequences;
+/// a row whose sequence has ended (<c>Time ≥ Lengths[row]</c>) carries its state through unchanged.
+/// </summary>
+internal ref struct CellStep
+{
+    public int Batch;
+    public int Hidden;
+    public int Time;
+    public ReadOnlySpan<int> Lengths;
+
+    /// <summary>[batch, gates·hidden]. In: pre-activations (the input projection, hoisted out of the time loop,
+    /// plus the recurrent product for RNN and LSTM). Out: the gate activations, kept for the backward pass.</summary>
+    public Span<float> Gates;
+
+    /// <summary>GRU only, [batch, 3·hidden]: <c>W_hh h + b_hh</c>, kept apart because the new gate scales it by r.</summary>
+    public ReadOnlySpan<float> HiddenGates;
+
+    public ReadOnlySpan<float> HPrev;
+    public Span<float> H;
+
+    /// <summary>LSTM only: the previous cell state, the new one, and tanh of the new one.</summary>
+    public ReadOnlySpan<float> CPrev;
+    public Span<float> C;
+    public Span<float> TanhC;
+
+    public readonly bool IsActive(int row) => Time < Lengths[row];
+}

@@ -1,0 +1,79 @@
+using System.Numerics.Tensors;
+
+namespace Microsoft.ML.Rnn.Core;
+
+/// <summary>
+/// The GRU cell of <c>nn.GRU</c>, gates in PyTorch's order r, z, n:
+/// <c>r = σ(x_r + h_r)</c>, <c>z = σ(x_z + h_z)</c>, <c>n = tanh(x_n + r·h_n)</c>, <c>h' = (1 − z)·n + z·h</c>,
+/// where <c>x_*</c> are the input pre-activations (with <c>b_ih</c>) and <c>h_*</c> the recurrent ones (with <c>b_hh</c>).
+/// </summary>
+internal static class GruCell
+{
+    public static void Forward(ref CellStep step)
+    {
+        int hidden = step.Hidden;
+        for (int row = 0; row < step.Batch; row++)
+        {
+            int offset = row * hidden;
+            Span<float> h = step.H.Slice(offset, hidden);
+            ReadOnlySpan<float> hPrev = step.HPrev.Slice(offset, hidden);
+            if (!step.IsActive(row))
+            {
+                hPrev.CopyTo(h);
+                continue;
+            }
+
+            Span<float> gates = step.Gates.Slice(3 * offset, 3 * hidden);
+            ReadOnlySpan<float> hiddenGates = step.HiddenGates.Slice(3 * offset, 3 * hidden);
+            Span<float> resetAndUpdate = gates[..(2 * hidden)];
+            TensorPrimitives.Add(resetAndUpdate, hiddenGates[..(2 * hidden)], resetAndUpdate);
+            TensorPrimitives.Sigmoid(resetAndUpdate, resetAndUpdate);
+
+            ReadOnlySpan<float> resetGate = gates[..hidden];
+            ReadOnlySpan<float> updateGate = gates.Slice(hidden, hidden);
+            Span<float> newGate = gates.Slice(2 * hidden, hidden);
+            TensorPrimitives.MultiplyAdd(resetGate, hiddenGates.Slice(2 * hidden, hidden), newGate, newGate);
+            TensorPrimitives.Tanh(newGate, newGate);
+
+            // h' = n + z·(h − n)
+            TensorPrimitives.Subtract(hPrev, newGate, h);
+            TensorPrimitives.MultiplyAdd(updateGate, h, newGate, h);
+        }
+    }
+
+    public static void Backward(ref CellGradientStep step)
+    {
+        int hidden = step.Hidden;
+        for (int row = 0; row < step.Batch; row++)
+        {
+            int offset = row * hidden;
+            ReadOnlySpan<float> dh = step.DH.Slice(offset, hidden);
+            Span<float> dGates = step.DGates.Slice(3 * offset, 3 * hidden);
+            Span<float> dHiddenGates = step.DHiddenGates.Slice(3 * offset, 3 * hidden);
+            Span<float> dhPrevDirect = step.DHPrevDirect.Slice(offset, hidden);
+            if (!step.IsActive(row))
+            {
+                dGates.Clear();
+                dHiddenGates.Clear();
+                dh.CopyTo(dhPrevDirect);
+                continue;
+            }
+
+            ReadOnlySpan<float> gates = step.Gates.Slice(3 * offset, 3 * hidden);
+            ReadOnlySpan<float> hiddenNew = step.HiddenGates.Slice(3 * offset + 2 * hidden, hidden);
+            ReadOnlySpan<float> hPrev = step.HPrev.Slice(offset, hidden);
+            for (int j = 0; j < hidden; j++)
+            {
+                float resetGate = gates[j], updateGate = gates[hidden + j], newGate = gates[2 * hidden + j];
+                float dNewPre = dh[j] * (1f - updateGate) * (1f - newGate * newGate);
+                float dResetPre = dNewPre * hiddenNew[j] * resetGate * (1f - resetGate);
+                float dUpdatePre = dh[j] * (hPrev[j] - newGate) * updateGate * (1f - updateGate);
+                dGates[j] = dHiddenGates[j] = dResetPre;
+                dGates[hidden + j] = dHiddenGates[hidden + j] = dUpdatePre;
+                dGates[2 * hidden + j] = dNewPre;
+                dHiddenGates[2 * hidden + j] = dNewPre * resetGate;
+                dhPrevDirect[j] = dh[j] * updateGate;
+            }
+        }
+    }
+}

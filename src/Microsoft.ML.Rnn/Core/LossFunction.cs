@@ -1,0 +1,100 @@
+namespace Microsoft.ML.Rnn.Core;
+
+/// <summary>
+/// The training losses with PyTorch's mean reductions, over real positions only: for N vs N, steps past a sequence's
+/// end take no part in the loss and get a zero gradient.
+/// </summary>
+internal static class LossFunction
+{
+    /// <summary>Targets expected for a batch: one value per output, or one class index per row for softmax cross-entropy.</summary>
+    public static int TargetLength(RnnLoss loss, RnnHead head, int batch, int steps, int outputSize)
+    {
+        int rows = head == RnnHead.ManyToMany ? batch * steps : batch;
+        return loss == RnnLoss.SoftmaxCrossEntropy ? rows : rows * outputSize;
+    }
+
+    /// <summary>
+    /// Returns the mean loss of <paramref name="output"/> (batch-first, as the network returns it) against
+    /// <paramref name="targets"/> and writes d loss / d output to <paramref name="dOutput"/>.
+    /// </summary>
+    public static float Compute(RnnLoss loss, RnnHead head, ReadOnlySpan<float> output, ReadOnlySpan<float> targets,
+        ReadOnlySpan<int> lengths, int steps, int outputSize, Span<float> dOutput)
+    {
+        int batch = lengths.Length;
+        int expected = TargetLength(loss, head, batch, steps, outputSize);
+        if (targets.Length != expected)
+            throw new ArgumentException($"The targets hold {targets.Length} values; expected {expected} for {loss} with a {head} head.", nameof(targets));
+
+        dOutput.Clear();
+        int stepsPerRow = head == RnnHead.ManyToMany ? steps : 1;
+        long rowCount = 0;
+        for (int b = 0; b < batch; b++)
+            rowCount += head == RnnHead.ManyToMany ? lengths[b] : 1;
+        double total = 0;
+        double scale = loss == RnnLoss.SoftmaxCrossEntropy ? 1.0 / rowCount : 1.0 / (rowCount * outputSize);
+        for (int b = 0; b < batch; b++)
+        {
+            int realSteps = head == RnnHead.ManyToMany ? lengths[b] : 1;
+            for (int t = 0; t < realSteps; t++)
+            {
+                int row = b * stepsPerRow + t;
+                ReadOnlySpan<float> x = output.Slice(row * outputSize, outputSize);
+                Span<float> dx = dOutput.Slice(row * outputSize, outputSize);
+                total += loss switch
+                {
+                    RnnLoss.MeanSquaredError => SquaredError(x, targets.Slice(row * outputSize, outputSize), (float)scale, dx),
+                    RnnLoss.BinaryCrossEntropyWithLogits => BinaryCrossEntropy(x, targets.Slice(row * outputSize, outputSize), (float)scale, dx),
+                    _ => SoftmaxCrossEntropy(x, ClassIndex(targets[row], outputSize, row), (float)scale, dx),
+                };
+            }
+        }
+
+        return (float)(total * scale);
+    }
+
+    private static double SquaredError(ReadOnlySpan<float> x, ReadOnlySpan<float> target, float scale, Span<float> dx)
+    {
+        double sum = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            float difference = x[i] - target[i];
+            sum += (double)difference * difference;
+            dx[i] = 2f * difference * scale;
+        }
+        return sum;
+    }
+
+    private static double BinaryCrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<float> target, float scale, Span<float> dx)
+    {
+        double sum = 0;
+        for (int i = 0; i < logits.Length; i++)
+        {
+            double x = logits[i], y = target[i];
+            // max(x, 0) − x·y + log(1 + e^−|x|): the stable form PyTorch uses.
+            sum += Math.Max(x, 0) - x * y + Math.Log(1 + Math.Exp(-Math.Abs(x)));
+            dx[i] = (float)((1.0 / (1.0 + Math.Exp(-x)) - y) * scale);
+        }
+        return sum;
+    }
+
+    private static double SoftmaxCrossEntropy(ReadOnlySpan<float> logits, int target, float scale, Span<float> dx)
+    {
+        double max = double.NegativeInfinity;
+        foreach (float x in logits)
+            max = Math.Max(max, x);
+        double sumExp = 0;
+        foreach (float x in logits)
+            sumExp += Math.Exp(x - max);
+        double logSumExp = max + Math.Log(sumExp);
+        for (int i = 0; i < logits.Length; i++)
+            dx[i] = (float)((Math.Exp(logits[i] - logSumExp) - (i == target ? 1.0 : 0.0)) * scale);
+        return logSumExp - logits[target];
+    }
+
+    private static int ClassIndex(float value, int classes, int row)
+    {
+        if (!(value >= 0 && value < classes) || value != MathF.Floor(value))
+            throw new ArgumentException($"Target {row} is {value}; expected a class index 0 to {classes - 1}.", "targets");
+        return (int)value;
+    }
+}

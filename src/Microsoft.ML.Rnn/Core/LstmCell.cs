@@ -1,0 +1,78 @@
+using System.Numerics.Tensors;
+
+namespace Microsoft.ML.Rnn.Core;
+
+/// <summary>
+/// The LSTM cell of <c>nn.LSTM</c>, gates in PyTorch's order i, f, g, o:
+/// <c>c' = f·c + i·g</c>, <c>h' = o·tanh(c')</c>.
+/// </summary>
+internal static class LstmCell
+{
+    public static void Forward(ref CellStep step)
+    {
+        int hidden = step.Hidden;
+        for (int row = 0; row < step.Batch; row++)
+        {
+            int offset = row * hidden;
+            Span<float> h = step.H.Slice(offset, hidden);
+            Span<float> c = step.C.Slice(offset, hidden);
+            ReadOnlySpan<float> cPrev = step.CPrev.Slice(offset, hidden);
+            if (!step.IsActive(row))
+            {
+                step.HPrev.Slice(offset, hidden).CopyTo(h);
+                cPrev.CopyTo(c);
+                continue;
+            }
+
+            Span<float> gates = step.Gates.Slice(4 * offset, 4 * hidden);
+            Span<float> inputAndForget = gates[..(2 * hidden)];
+            Span<float> cellGate = gates.Slice(2 * hidden, hidden);
+            Span<float> outGate = gates.Slice(3 * hidden, hidden);
+            TensorPrimitives.Sigmoid(inputAndForget, inputAndForget);
+            TensorPrimitives.Tanh(cellGate, cellGate);
+            TensorPrimitives.Sigmoid(outGate, outGate);
+
+            ReadOnlySpan<float> inGate = gates[..hidden];
+            ReadOnlySpan<float> forgetGate = gates.Slice(hidden, hidden);
+            TensorPrimitives.Multiply(forgetGate, cPrev, c);
+            TensorPrimitives.MultiplyAdd(inGate, cellGate, c, c);
+            Span<float> tanhC = step.TanhC.Slice(offset, hidden);
+            TensorPrimitives.Tanh(c, tanhC);
+            TensorPrimitives.Multiply(outGate, tanhC, h);
+        }
+    }
+
+    public static void Backward(ref CellGradientStep step)
+    {
+        int hidden = step.Hidden;
+        for (int row = 0; row < step.Batch; row++)
+        {
+            int offset = row * hidden;
+            ReadOnlySpan<float> dh = step.DH.Slice(offset, hidden);
+            Span<float> dc = step.DC.Slice(offset, hidden);
+            Span<float> dGates = step.DGates.Slice(4 * offset, 4 * hidden);
+            Span<float> dhPrevDirect = step.DHPrevDirect.Slice(offset, hidden);
+            if (!step.IsActive(row))
+            {
+                dGates.Clear();
+                dh.CopyTo(dhPrevDirect);
+                continue;
+            }
+
+            dhPrevDirect.Clear();
+            ReadOnlySpan<float> gates = step.Gates.Slice(4 * offset, 4 * hidden);
+            ReadOnlySpan<float> cPrev = step.CPrev.Slice(offset, hidden);
+            ReadOnlySpan<float> tanhC = step.TanhC.Slice(offset, hidden);
+            for (int j = 0; j < hidden; j++)
+            {
+                float inGate = gates[j], forgetGate = gates[hidden + j], cellGate = gates[2 * hidden + j], outGate = gates[3 * hidden + j];
+                float dcTotal = dc[j] + dh[j] * outGate * (1f - tanhC[j] * tanhC[j]);
+                dGates[j] = dcTotal * cellGate * inGate * (1f - inGate);
+                dGates[hidden + j] = dcTotal * cPrev[j] * forgetGate * (1f - forgetGate);
+                dGates[2 * hidden + j] = dcTotal * inGate * (1f - cellGate * cellGate);
+                dGates[3 * hidden + j] = dh[j] * tanhC[j] * outGate * (1f - outGate);
+                dc[j] = dcTotal * forgetGate;
+            }
+        }
+    }
+}

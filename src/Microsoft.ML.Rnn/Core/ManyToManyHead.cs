@@ -1,0 +1,36 @@
+namespace Microsoft.ML.Rnn.Core;
+
+/// <summary>
+/// N vs N: the linear head on every step's top-layer output; output <c>[batch, steps, outputs]</c>. Past a sequence's
+/// end the stack output is zero, so the head gives its bias there (as PyTorch on padded output); those values carry
+/// no gradient.
+/// </summary>
+internal sealed class ManyToManyHead(RnnNetworkShape shape, ParameterLayout layout) : OutputHead(shape, layout)
+{
+    private float[] _timeMajor = [];
+
+    public override bool ReadsSteps => true;
+
+    public override int OutputLength(int batch, int steps) => batch * steps * Shape.OutputSize;
+
+    public override void Forward(ReadOnlySpan<float> parameters, in StackOutput stack, Span<float> output, int threads)
+    {
+        int rows = stack.StepCount * stack.Batch;
+        Span<float> timeMajor = Buffers.Ensure(ref _timeMajor, rows * Shape.OutputSize);
+        Affine(parameters, stack.Steps, rows, timeMajor, threads);
+        Layout.TimeMajorToBatchFirst(timeMajor, stack.Batch, stack.StepCount, Shape.OutputSize, output);
+    }
+
+    public override void Backward(ReadOnlySpan<float> parameters, in StackOutput stack, ReadOnlySpan<float> dOutput,
+        Span<float> gradients, Span<float> dSteps, Span<float> dFinalState, int threads)
+    {
+        int batch = stack.Batch, steps = stack.StepCount, outputs = Shape.OutputSize;
+        Span<float> dTimeMajor = Buffers.Ensure(ref _timeMajor, steps * batch * outputs);
+        Layout.BatchFirstToTimeMajor(dOutput, batch, steps, outputs, dTimeMajor);
+        for (int t = 0; t < steps; t++)
+            for (int row = 0; row < batch; row++)
+                if (t >= stack.Lengths[row])
+                    dTimeMajor.Slice((t * batch + row) * outputs, outputs).Clear();
+        AffineBackward(parameters, stack.Steps, dTimeMajor, steps * batch, gradients, dSteps, threads);
+    }
+}

@@ -1,0 +1,18 @@
+namespace Microsoft.ML.Rnn.Core;
+
+/// <summary>One named parameter inside a network's flat parameter vector.</summary>
+/// <param name="Name">The PyTorch <c>state_dict</c> name, e.g. <c>rnn.weight_ih_l0_reverse</c> or <c>head.bias</c>.</param>
+/// <param name="Offset">Where its values start in the flat vector.</param>
+/// <param name="Rows">PyTorch's first dimension.</param>
+/// <param name="Columns">PyTorch's second dimension, or 1 for a bias vector.</param>
+public sealed record ParameterTensor(string Name, int Offset, int Rows, int Columns)
+{
+    /// <summary>Number of values: rows × columns.</summary>
+    public int Length => Rows * Columns;
+
+    /// <summary>The PyTorch shape: <c>[rows, columns]</c> for a matrix, <c>[rows]</c> for a bias.</summary>
+    public int[] Shape => IsVector ? [Rows] : [Rows, Columns];
+
+    /// <summary>Whether this is a bias (a vector), not a weight matrix.</summary>
+    public bool IsVector { get; init; }
+}

@@ -1,0 +1,124 @@
+namespace Microsoft.ML.Rnn.Core;
+
+/// <summary>
+/// A recurrent network: a stack of RNN, LSTM or GRU layers (optionally bidirectional) and a linear head, with its
+/// parameters in one flat vector named as PyTorch's <c>state_dict</c> for a module with fields <c>rnn</c>
+/// (<c>batch_first=True</c>) and <c>head</c> (<c>nn.Linear</c>).
+/// </summary>
+public sealed class RnnNetwork
+{
+    private readonly ThreadLocal<PredictionWorkspace> _prediction;
+
+    /// <summary>Creates a network with seeded parameters.</summary>
+    /// <param name="shape">The architecture.</param>
+    /// <param name="seed">Seed of the parameter draw.</param>
+    /// <param name="initialization">How parameters are drawn; PyTorch's defaults when null.</param>
+    public RnnNetwork(RnnNetworkShape shape, int seed, RnnInitialization? initialization = null)
+        : this(shape)
+    {
+        (initialization ?? RnnInitialization.PyTorchDefault).Fill(Layout, Values, seed);
+    }
+
+    private RnnNetwork(RnnNetworkShape shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        Layout = new ParameterLayout(shape);
+        Shape = shape;
+        Values = new float[Layout.TotalLength];
+        _prediction = new ThreadLocal<PredictionWorkspace>(() => new PredictionWorkspace(this));
+    }
+
+    /// <summary>The architecture.</summary>
+    public RnnNetworkShape Shape { get; }
+
+    /// <summary>Where each named parameter lives in <see cref="Parameters"/>.</summary>
+    public ParameterLayout Layout { get; }
+
+    /// <summary>Every parameter, flat, in <c>state_dict</c> order (see <see cref="Layout"/>). Writable: training and imports change it in place.</summary>
+    public Span<float> Parameters => Values;
+
+    /// <summary>Parameter names and their PyTorch shapes, in <c>state_dict</c> order.</summary>
+    public IReadOnlyList<(string Name, int[] Shape)> ParameterShapes => Layout.Tensors.Select(t => (t.Name, t.Shape)).ToArray();
+
+    internal float[] Values { get; }
+
+    /// <summary>Output values of one sequence of <paramref name="steps"/> steps: outputs for N vs 1, steps × outputs for N vs N.</summary>
+    public int OutputLength(int steps) => Shape.Head == RnnHead.ManyToMany ? steps * Shape.OutputSize : Shape.OutputSize;
+
+    /// <summary>Copies the parameters out by PyTorch <c>state_dict</c> name, each row-major with PyTorch's shape.</summary>
+    public IReadOnlyDictionary<string, float[]> ExportParameters()
+    {
+        var result = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        foreach (ParameterTensor tensor in Layout.Tensors)
+            result[tensor.Name] = Values.AsSpan(tensor.Offset, tensor.Length).ToArray();
+        return result;
+    }
+
+    /// <summary>
+    /// Replaces every parameter from a PyTorch-named dictionary (for example a <c>state_dict</c> exported from PyTorch).
+    /// Every name must be present, known and of the right length; nothing changes unless all are.
+    /// </summary>
+    /// <exception cref="ArgumentException">A name is unknown or missing, a length differs from PyTorch's shape, or a value is not finite.</exception>
+    public void ImportParameters(IReadOnlyDictionary<string, float[]> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        foreach ((string name, float[] values) in parameters)
+        {
+            if (!Layout.TryGet(name, out ParameterTensor tensor))
+                throw new ArgumentException(
+                    $"Unknown parameter '{name}'; this {Shape.Cell} network has {string.Join(", ", Layout.Tensors.Select(t => t.Name))}.", nameof(parameters));
+            if (values is null || values.Length != tensor.Length)
+                throw new ArgumentException(
+                    $"Parameter '{name}' has {values?.Length ?? 0} values; expected {tensor.Length} (shape [{string.Join(", ", tensor.Shape)}]).", nameof(parameters));
+            for (int i = 0; i < values.Length; i++)
+                if (!float.IsFinite(values[i]))
+                    throw new ArgumentException($"Parameter '{name}' holds {values[i]} at index {i}; expected finite values.", nameof(parameters));
+        }
+
+        string[] missing = Layout.Tensors.Where(t => !parameters.ContainsKey(t.Name)).Select(t => t.Name).ToArray();
+        if (missing.Length > 0)
+            throw new ArgumentException($"Missing parameters: {string.Join(", ", missing)}.", nameof(parameters));
+
+        foreach (ParameterTensor tensor in Layout.Tensors)
+            parameters[tensor.Name].CopyTo(Values.AsSpan(tensor.Offset, tensor.Length));
+    }
+
+    /// <summary>A deep copy: same shape, same parameter values.</summary>
+    public RnnNetwork Clone()
+    {
+        var clone = new RnnNetwork(Shape);
+        Values.CopyTo(clone.Values, 0);
+        return clone;
+    }
+
+    /// <summary>
+    /// Runs one sequence and writes the head's raw outputs (logits for classification) to <paramref name="output"/>.
+    /// Thread-safe, and allocation-free after a thread's first call with the longest sequence.
+    /// </summary>
+    /// <param name="sequence">Time-major values: step 0's features, then step 1's; its length is a positive multiple of the input size.</param>
+    /// <param name="output"><see cref="OutputLength"/> values.</param>
+    public void Predict(ReadOnlySpan<float> sequence, Span<float> output)
+    {
+        int inputSize = Shape.InputSize;
+        if (sequence.IsEmpty || sequence.Length % inputSize != 0)
+            throw new ArgumentException(
+                $"The sequence holds {sequence.Length} values; expected a positive multiple of the input size {inputSize}.", nameof(sequence));
+        int steps = sequence.Length / inputSize;
+        if (output.Length != OutputLength(steps))
+            throw new ArgumentException($"The output holds {output.Length} values; expected {OutputLength(steps)} for {steps} steps.", nameof(output));
+        _prediction.Value!.Run(sequence, steps, output);
+    }
+
+    /// <summary>One thread's computation for single-sequence prediction.</summary>
+    private sealed class PredictionWorkspace(RnnNetwork network)
+    {
+        private readonly RnnComputation _computation = new(network);
+        private readonly int[] _length = new int[1];
+
+        public void Run(ReadOnlySpan<float> sequence, int steps, Span<float> output)
+        {
+            _length[0] = steps;
+            _computation.Forward(new SequenceBatch(sequence, _length, steps)).CopyTo(output);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+namespace Microsoft.ML.Rnn.Core;
+
+/// <summary>
+/// Trains an <see cref="RnnNetwork"/> in place, one batch per call: forward, loss, back-propagation through time,
+/// clipping, optimizer step. Buffers are reused, so a step allocates nothing once the largest batch has been seen.
+/// </summary>
+public sealed class RnnTrainingSession
+{
+    private readonly RnnNetwork _network;
+    private readonly RnnTrainingOptions _options;
+    private readonly RnnComputation _computation;
+    private readonly Optimizer _optimizer;
+    private readonly float[] _gradients;
+    private float[] _outputGradient = [];
+    private float[] _carriedHidden = [];
+    private float[] _carriedCell = [];
+    private int _carriedBatch;
+
+    /// <summary>Starts training <paramref name="network"/> with <paramref name="options"/> (copied; later changes have no effect).</summary>
+    public RnnTrainingSession(RnnNetwork network, RnnTrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _network = network;
+        _options = options.Clone();
+        if (_options.Loss == RnnLoss.SoftmaxCrossEntropy && network.Shape.OutputSize < 2)
+            throw new ArgumentException($"Softmax cross-entropy needs at least 2 classes; the network has OutputSize {network.Shape.OutputSize}.", nameof(options));
+        _computation = new RnnComputation(network, _options.Threads, _options.Seed);
+        _optimizer = Optimizer.Create(_options, network.Layout.TotalLength);
+        _gradients = new float[network.Layout.TotalLength];
+    }
+
+    /// <summary>Optimizer steps taken so far.</summary>
+    public long StepCount { get; private set; }
+
+    /// <summary>The final hidden state of the last pass, <c>[layers·directions, batch, hidden]</c> (PyTorch's <c>h_n</c>).</summary>
+    public ReadOnlySpan<float> FinalHidden => _computation.FinalHidden;
+
+    /// <summary>The gradient of the last <see cref="TrainStep"/>, after clipping, laid out as the network's parameters.</summary>
+    public ReadOnlySpan<float> Gradients => _gradients;
+
+    /// <summary>
+    /// One optimizer step on a batch. Returns the mean loss before the step.
+    /// </summary>
+    /// <param name="batch">The sequences.</param>
+    /// <param name="targets">N vs 1: <c>[batch, outputs]</c>; N vs N: <c>[batch, steps, outputs]</c> (padded steps ignored).
+    /// For softmax cross-entropy one class index per row instead: <c>[batch]</c> or <c>[batch, steps]</c>.</param>
+    /// <param name="initialHidden">Initial hidden state <c>[layers·directions, batch, hidden]</c>; when empty, zeros or (stateful) the carried state.</param>
+    /// <param name="initialCell">LSTM initial cell state, same shape; when empty, zeros or (stateful) the carried state.</param>
+    /// <exception cref="InvalidOperationException">The loss or the gradient is not finite; the parameters are left as they were.</exception>
+    public float TrainStep(SequenceBatch batch, ReadOnlySpan<float> targets, ReadOnlySpan<float> initialHidden = default, ReadOnlySpan<float> initialCell = default)
+    {
+        if (initialHidden.IsEmpty && _options.Stateful && _carriedBatch == batch.BatchSize)
+        {
+            int stateLength = _computation.FinalHidden.Length;
+            initialHidden = _carriedHidden.AsSpan(0, stateLength);
+            if (_network.Shape.Cell == RnnCellType.Lstm)
+                initialCell = _carriedCell.AsSpan(0, stateLength);
+        }
+
+        ReadOnlySpan<float> output = _computation.Forward(batch, training: true, initialHidden, initialCell);
+
+        Span<float> dOutput = Buffers.Ensure(ref _outputGradient, output.Length);
+        float loss = LossFunction.Compute(_options.Loss, _network.Shape.Head, output, targets, batch.Lengths, batch.Steps, _network.Shape.OutputSize, dOutput);
+        long step = StepCount + 1;
+        if (!float.IsFinite(loss))
+            throw new InvalidOperationException($"Training step {step}: the loss is {loss}. The parameters were not updated; lower the learning rate, clip gradients, or check the data.");
+
+        _computation.Backward(dOutput, _gradients);
+        float norm = GradientClipping.GlobalNorm(_gradients);
+        if (!float.IsFinite(norm))
+            throw new InvalidOperationException($"Training step {step}: the gradient norm is {norm}. The parameters were not updated; lower the learning rate, clip gradients, or check the data.");
+        if (_options.GradientClipNorm > 0f)
+            GradientClipping.Clip(_gradients, norm, _options.GradientClipNorm);
+
+        _optimizer.Step(_network.Parameters, _gradients);
+        StepCount = step;
+        if (_options.Stateful)
+            CarryState(batch.BatchSize);
+        return loss;
+    }
+
+    /// <summary>The mean loss on a batch, with no update and no dropout (and no carried state).</summary>
+    public float Evaluate(SequenceBatch batch, ReadOnlySpan<float> targets)
+    {
+        ReadOnlySpan<float> output = _computation.Forward(batch);
+        Span<float> dOutput = Buffers.Ensure(ref _outputGradient, output.Length);
+        return LossFunction.Compute(_options.Loss, _network.Shape.Head, output, targets, batch.Lengths, batch.Steps, _network.Shape.OutputSize, dOutput);
+    }
+
+    /// <summary>Stateful mode: the next batch starts from zeros again.</summary>
+    public void ResetState() => _carriedBatch = 0;
+
+    private void CarryState(int batchSize)
+    {
+        _computation.FinalHidden.CopyTo(Buffers.Ensure(ref _carriedHidden, _computation.FinalHidden.Length));
+        if (_network.Shape.Cell == RnnCellType.Lstm)
+            _computation.FinalCell.CopyTo(Buffers.Ensure(ref _carriedCell, _computation.FinalCell.Length));
+        _carriedBatch = batchSize;
+    }
+}

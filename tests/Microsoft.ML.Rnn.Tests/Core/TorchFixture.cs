@@ -1,0 +1,82 @@
+using System.Text.Json;
+using Microsoft.ML.Rnn.Core;
+
+namespace Microsoft.ML.Rnn.Tests.Core;
+
+/// <summary>One reference file written by tests/fixtures/generate_torch_fixtures.py (format in tests/fixtures/README.md).</summary>
+internal sealed class TorchFixture
+{
+    private readonly JsonElement _root;
+
+    private TorchFixture(string name, JsonElement root)
+    {
+        Name = name;
+        _root = root;
+    }
+
+    public static string Folder => Path.Combine(AppContext.BaseDirectory, "fixtures", "torch");
+
+    public string Name { get; }
+
+    public JsonElement Root => _root;
+
+    public static IEnumerable<string> ModelFixtureNames() =>
+        Directory.GetFiles(Folder, "*.json").Select(Path.GetFileNameWithoutExtension).Where(n => n != "tutorial_train").Order()!;
+
+    public static TorchFixture Load(string name)
+    {
+        using var stream = File.OpenRead(Path.Combine(Folder, name + ".json"));
+        return new TorchFixture(name, JsonDocument.Parse(stream).RootElement.Clone());
+    }
+
+    public RnnNetworkShape Shape
+    {
+        get
+        {
+            JsonElement config = _root.GetProperty("config");
+            RnnCellType cell = config.GetProperty("cell").GetString() switch
+            {
+                "lstm" => RnnCellType.Lstm,
+                "gru" => RnnCellType.Gru,
+                _ => RnnCellType.Rnn,
+            };
+            return new RnnNetworkShape(
+                cell,
+                config.GetProperty("input_size").GetInt32(),
+                config.GetProperty("hidden_size").GetInt32(),
+                config.GetProperty("output_size").GetInt32(),
+                config.GetProperty("num_layers").GetInt32(),
+                config.GetProperty("bidirectional").GetBoolean(),
+                config.GetProperty("nonlinearity").GetString() == "relu" ? RnnNonlinearity.Relu : RnnNonlinearity.Tanh,
+                config.GetProperty("head").GetString() == "many_to_many" ? RnnHead.ManyToMany : RnnHead.ManyToOne);
+        }
+    }
+
+    public RnnLoss Loss => _root.GetProperty("config").GetProperty("loss").GetString() switch
+    {
+        "bce" => RnnLoss.BinaryCrossEntropyWithLogits,
+        "ce" => RnnLoss.SoftmaxCrossEntropy,
+        _ => RnnLoss.MeanSquaredError,
+    };
+
+    public int Steps => _root.GetProperty("steps").GetInt32();
+
+    public int[] Lengths => _root.GetProperty("lengths").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+
+    public float[] Floats(string key) => Floats(_root.GetProperty(key));
+
+    public float[] FloatsOrEmpty(string key) =>
+        _root.TryGetProperty(key, out JsonElement e) && e.ValueKind == JsonValueKind.Array ? Floats(e) : [];
+
+    public static float[] Floats(JsonElement array) => array.EnumerateArray().Select(e => e.GetSingle()).ToArray();
+
+    public static Dictionary<string, float[]> Parameters(JsonElement dictionary) =>
+        dictionary.EnumerateObject().ToDictionary(p => p.Name, p => Floats(p.Value));
+
+    public RnnNetwork CreateNetwork()
+    {
+        var network = new RnnNetwork(Shape, seed: 0);
+        network.ImportParameters(Parameters(_root.GetProperty("parameters")));
+        return network;
+    }
+}

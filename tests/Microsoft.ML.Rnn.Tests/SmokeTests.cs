@@ -1,8 +1,0 @@
-namespace Microsoft.ML.Rnn.Tests;
-
-[TestClass]
-public sealed class SmokeTests
-{
-    [TestMethod]
-    public void AssemblyLoads() => Assert.IsNotNull(typeof(Microsoft.ML.Rnn.Core.Gemm).Assembly);
-}
