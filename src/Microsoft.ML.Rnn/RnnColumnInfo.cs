@@ -35,7 +35,7 @@ internal readonly record struct RnnColumnInfo(
             item is KeyDataViewType,
             (item as KeyDataViewType)?.Count ?? 0,
             (keyValues?.Type as VectorDataViewType)?.ItemType,
-            type.ToString());
+            type.ToString() ?? type.RawType.Name);
     }
 
     /// <summary>Describes a column of a schema shape (sizes and key counts unknown).</summary>
