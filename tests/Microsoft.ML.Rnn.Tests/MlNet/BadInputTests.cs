@@ -1,0 +1,264 @@
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Rnn.Tests.MlNet;
+
+/// <summary>Every bad input fails at <c>Fit</c> and (for schema and option problems) at <c>GetOutputSchema</c>, with a
+/// message naming the column or option, what was found and what was expected.</summary>
+[TestClass]
+public sealed class BadInputTests
+{
+    private sealed class ScalarFeatureRow
+    {
+        public float Features { get; set; }
+        public float Label { get; set; }
+    }
+
+    private sealed class DoubleFeatureRow
+    {
+        [VectorType(TestData.Length)] public double[] Features { get; set; } = [];
+        public float Label { get; set; }
+    }
+
+    private sealed class OddLengthRow
+    {
+        [VectorType(7)] public float[] Features { get; set; } = [];
+        public float Label { get; set; }
+    }
+
+    private sealed class ShortLabelRow
+    {
+        [VectorType(TestData.Length)] public float[] Features { get; set; } = [];
+        [VectorType(3)] public float[] Label { get; set; } = [];
+    }
+
+    private sealed class TwoSeriesRow
+    {
+        [VectorType(4)] public float[] A { get; set; } = [];
+        [VectorType(5)] public float[] B { get; set; } = [];
+        public float Label { get; set; }
+    }
+
+    private static IDataView Regression(MLContext ml) => TestData.Data(ml, RnnTask.Regression, RnnHead.ManyToOne, rows: 6);
+
+    /// <summary>Asserts both GetOutputSchema and Fit throw <typeparamref name="T"/> with every fragment in the message.</summary>
+    private static void AssertRejected<T>(IEstimator<ITransformer> trainer, IDataView data, params string[] fragments)
+        where T : Exception
+    {
+        var atSchema = Assert.Throws<T>(() => trainer.GetOutputSchema(SchemaPropagationTests.ShapeOf(data.Schema)));
+        var atFit = Assert.Throws<T>(() => trainer.Fit(data));
+        foreach (string fragment in fragments)
+        {
+            StringAssert.Contains(atSchema.Message, fragment);
+            StringAssert.Contains(atFit.Message, fragment);
+        }
+    }
+
+    [TestMethod]
+    public void MissingFeatureColumn()
+    {
+        var ml = new MLContext(1);
+        RnnTrainer.Options options = TestData.Options();
+        options.FeatureColumnName = "Nope";
+        AssertRejected<ArgumentOutOfRangeException>(ml.Regression.Trainers.Rnn(options), Regression(ml), "'Nope'", "no such column", "expected");
+    }
+
+    [TestMethod]
+    public void MissingLabelColumn()
+    {
+        var ml = new MLContext(1);
+        RnnTrainer.Options options = TestData.Options();
+        options.LabelColumnName = "Target";
+        AssertRejected<ArgumentOutOfRangeException>(ml.Regression.Trainers.Rnn(options), Regression(ml), "'Target'", "no such column");
+    }
+
+    [TestMethod]
+    public void ScalarFeatureColumn()
+    {
+        var ml = new MLContext(1);
+        IDataView data = ml.Data.LoadFromEnumerable(new[] { new ScalarFeatureRow { Features = 1, Label = 2 } });
+        AssertRejected<ArgumentOutOfRangeException>(ml.Regression.Trainers.Rnn(TestData.Options()), data, "'Features'", "Single", "expected a vector of Single");
+    }
+
+    [TestMethod]
+    public void DoubleFeatureColumn()
+    {
+        var ml = new MLContext(1);
+        IDataView data = ml.Data.LoadFromEnumerable(new[] { new DoubleFeatureRow { Features = new double[TestData.Length] } });
+        AssertRejected<ArgumentOutOfRangeException>(ml.Regression.Trainers.Rnn(TestData.Options()), data, "'Features'", "Double", "vector of Single");
+    }
+
+    [TestMethod]
+    public void KnownLengthNotAMultipleOfInputSize()
+    {
+        var ml = new MLContext(1);
+        IDataView data = ml.Data.LoadFromEnumerable(new[] { new OddLengthRow { Features = new float[7] } });
+        var trainer = ml.Regression.Trainers.Rnn(TestData.Options());
+        // Shapes carry no vector sizes, so only Fit (and scoring) can see this one.
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => trainer.Fit(data));
+        StringAssert.Contains(e.Message, "'Features'");
+        StringAssert.Contains(e.Message, "7 values");
+        StringAssert.Contains(e.Message, "InputSize = 2");
+    }
+
+    [TestMethod]
+    public void VariableLengthNotAMultipleOfInputSize()
+    {
+        var ml = new MLContext(1);
+        IDataView data = ml.Data.LoadFromEnumerable(new[]
+        {
+            new TestData.VariableRow { Features = [1, 2, 3, 4], Label = 1 },
+            new TestData.VariableRow { Features = [1, 2, 3], Label = 1 },
+        });
+        var e = Assert.Throws<InvalidOperationException>(() => ml.Regression.Trainers.Rnn(TestData.Options()).Fit(data));
+        StringAssert.Contains(e.Message, "'Features'");
+        StringAssert.Contains(e.Message, "row 1");
+        StringAssert.Contains(e.Message, "InputSize = 2");
+    }
+
+    [TestMethod]
+    public void ManyToManyLabelLengthDoesNotMatchSteps()
+    {
+        var ml = new MLContext(1);
+        IDataView data = ml.Data.LoadFromEnumerable(new[] { new ShortLabelRow { Features = new float[TestData.Length], Label = new float[3] } });
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Regression.Trainers.Rnn(TestData.Options(head: RnnHead.ManyToMany)).Fit(data));
+        StringAssert.Contains(e.Message, "'Label'");
+        StringAssert.Contains(e.Message, "3 values");
+        StringAssert.Contains(e.Message, "4 steps");
+    }
+
+    [TestMethod]
+    public void VariableManyToManyLabelLengthDoesNotMatchSteps()
+    {
+        var ml = new MLContext(1);
+        IDataView data = ml.Data.LoadFromEnumerable(new[]
+        {
+            new TestData.VariableVectorRow { Features = [1, 2, 3, 4], Label = [1, 2] },
+            new TestData.VariableVectorRow { Features = [1, 2, 3, 4, 5, 6], Label = [1, 2] },
+        });
+        var e = Assert.Throws<InvalidOperationException>(() => ml.Regression.Trainers.Rnn(TestData.Options(head: RnnHead.ManyToMany)).Fit(data));
+        StringAssert.Contains(e.Message, "'Label'");
+        StringAssert.Contains(e.Message, "row 1");
+        StringAssert.Contains(e.Message, "3 steps");
+    }
+
+    [TestMethod]
+    public void WrongLabelTypes()
+    {
+        var ml = new MLContext(1);
+        IDataView floatLabel = TestData.Data(ml, RnnTask.Regression, RnnHead.ManyToOne, rows: 4);
+        IDataView boolLabel = TestData.Data(ml, RnnTask.BinaryClassification, RnnHead.ManyToOne, rows: 4);
+        IDataView textLabel = TestData.Data(ml, RnnTask.MulticlassClassification, RnnHead.ManyToOne, rows: 4);
+        AssertRejected<ArgumentOutOfRangeException>(ml.Regression.Trainers.Rnn(TestData.Options()), boolLabel, "'Label'", "Boolean", "expected Single");
+        AssertRejected<ArgumentOutOfRangeException>(ml.BinaryClassification.Trainers.Rnn(TestData.Options()), floatLabel, "'Label'", "Single", "expected Boolean");
+        AssertRejected<ArgumentOutOfRangeException>(ml.MulticlassClassification.Trainers.Rnn(TestData.Options()), textLabel, "'Label'", "String", "key type");
+        AssertRejected<ArgumentOutOfRangeException>(ml.Regression.Trainers.Rnn(TestData.Options(head: RnnHead.ManyToMany)), floatLabel, "'Label'", "N vs N");
+    }
+
+    [TestMethod]
+    public void SeriesColumnsOfDifferentLengths()
+    {
+        var ml = new MLContext(1);
+        IDataView data = ml.Data.LoadFromEnumerable(new[] { new TwoSeriesRow { A = new float[4], B = new float[5] } });
+        RnnTrainer.Options options = TestData.Options();
+        options.InputSize = 1;
+        options.SeriesColumnNames = ["A", "B"];
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Regression.Trainers.Rnn(options).Fit(data));
+        StringAssert.Contains(e.Message, "'B'");
+        StringAssert.Contains(e.Message, "equal length");
+    }
+
+    public static IEnumerable<object[]> BadOptions()
+    {
+        yield return Bad("HiddenSize", o => o.HiddenSize = 0);
+        yield return Bad("InputSize", o => o.InputSize = 0);
+        yield return Bad("NumberOfLayers", o => o.NumberOfLayers = -1);
+        yield return Bad("BatchSize", o => o.BatchSize = 0);
+        yield return Bad("MaxEpochs", o => o.MaxEpochs = -1);
+        yield return Bad("Dropout", o => o.Dropout = 1f);
+        yield return Bad("Dropout", o => o.Dropout = -0.1f);
+        yield return Bad("LearningRate", o => o.LearningRate = 0f);
+        yield return Bad("LearningRate", o => o.LearningRate = float.NaN);
+        yield return Bad("Momentum", o => o.Momentum = 1f);
+        yield return Bad("WeightDecay", o => o.WeightDecay = -1f);
+        yield return Bad("GradientClipNorm", o => o.GradientClipNorm = float.PositiveInfinity);
+        yield return Bad("EarlyStoppingPatience", o => o.EarlyStoppingPatience = -1);
+        yield return Bad("NumberOfThreads", o => o.NumberOfThreads = 0);
+        yield return Bad("Cell", o => o.Cell = (RnnCellType)42);
+        yield return Bad("Head", o => o.Head = (RnnHead)42);
+        yield return Bad("Optimizer", o => o.Optimizer = (RnnOptimizerKind)42);
+        yield return Bad("FeatureColumnName", o => o.FeatureColumnName = "");
+        yield return Bad("LabelColumnName", o => o.LabelColumnName = " ");
+        yield return Bad("SeriesColumnNames", o => o.SeriesColumnNames = []);
+        yield return Bad("SeriesColumnNames", o => o.SeriesColumnNames = ["A", "A"]);
+        yield return Bad("InputSize", o => { o.SeriesColumnNames = ["A", "B"]; o.InputSize = 3; });
+    }
+
+    private static object[] Bad(string option, Action<RnnTrainer.Options> change) => [option, change];
+
+    [TestMethod]
+    [DynamicData(nameof(BadOptions))]
+    public void InvalidOption(string option, Action<RnnTrainer.Options> change)
+    {
+        var ml = new MLContext(1);
+        RnnTrainer.Options options = TestData.Options();
+        change(options);
+        var trainer = ml.Regression.Trainers.Rnn(options);
+        var atSchema = Assert.Throws<ArgumentOutOfRangeException>(() => trainer.GetOutputSchema(SchemaPropagationTests.ShapeOf(Regression(ml).Schema)));
+        var atFit = Assert.Throws<ArgumentOutOfRangeException>(() => trainer.Fit(Regression(ml)));
+        Assert.AreEqual(option, atSchema.ParamName);
+        Assert.AreEqual(option, atFit.ParamName);
+        StringAssert.Contains(atFit.Message, $"Option '{option}'");
+        StringAssert.Contains(atFit.Message, "expected");
+    }
+
+    [TestMethod]
+    public void UnknownInitialParameterName()
+    {
+        var ml = new MLContext(1);
+        IDataView data = Regression(ml);
+        RnnTransformer trained = ml.Regression.Trainers.Rnn(TestData.Options(epochs: 1)).Fit(data);
+        var parameters = trained.Network.ExportParameters().ToDictionary();
+        parameters["rnn.weight_xx_l0"] = [1f];
+        RnnTrainer.Options options = TestData.Options();
+        options.InitialParameters = parameters;
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Regression.Trainers.Rnn(options).Fit(data));
+        Assert.AreEqual("InitialParameters", e.ParamName);
+        StringAssert.Contains(e.Message, "rnn.weight_xx_l0");
+        StringAssert.Contains(e.Message, "rnn.weight_ih_l0 [20, 2]");
+    }
+
+    [TestMethod]
+    public void InitialParametersOfTheWrongSize()
+    {
+        var ml = new MLContext(1);
+        IDataView data = Regression(ml);
+        var parameters = ml.Regression.Trainers.Rnn(TestData.Options(epochs: 1)).Fit(data).Network.ExportParameters().ToDictionary();
+        parameters["head.bias"] = [1f, 2f];
+        RnnTrainer.Options options = TestData.Options();
+        options.InitialParameters = parameters;
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Regression.Trainers.Rnn(options).Fit(data));
+        StringAssert.Contains(e.Message, "head.bias");
+    }
+
+    [TestMethod]
+    public void ScoringDataWithoutTheFeatureColumn()
+    {
+        var ml = new MLContext(1);
+        RnnTransformer model = ml.Regression.Trainers.Rnn(TestData.Options(epochs: 1)).Fit(Regression(ml));
+        IDataView other = ml.Data.LoadFromEnumerable(new[] { new ScalarFeatureRow() });
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => model.Transform(other));
+        StringAssert.Contains(e.Message, "'Features'");
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.GetOutputSchema(other.Schema));
+    }
+
+    [TestMethod]
+    public void ValidationSetWithTheWrongSchema()
+    {
+        var ml = new MLContext(1);
+        RnnTrainer.Options options = TestData.Options();
+        options.ValidationSet = ml.Data.LoadFromEnumerable(new[] { new ScalarFeatureRow() });
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Regression.Trainers.Rnn(options).Fit(Regression(ml)));
+        Assert.AreEqual("ValidationSet", e.ParamName);
+        StringAssert.Contains(e.Message, "'Features'");
+    }
+}
