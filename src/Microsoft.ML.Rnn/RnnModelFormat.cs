@@ -20,15 +20,15 @@ namespace Microsoft.ML.Rnn;
 ///   byte    head                  RnnHead: 0 ManyToOne, 1 ManyToMany
 ///   byte    cell                  RnnCellType: 0 Rnn, 1 Lstm, 2 Gru
 ///   byte    nonlinearity          RnnNonlinearity: 0 Tanh, 1 Relu
-///   int32   input size            features per step, 1 .. 2^20
+///   int32   input size            features per step, 1 .. 2^16
 ///   int32   hidden size           1 .. 2^16
-///   int32   output size           outputs per step (classes for multiclass), 1 .. 2^24
-///   int32   layers                1 .. 256
+///   int32   output size           outputs per step (classes for multiclass), 1 .. 2^16
+///   int32   layers                1 .. 64
 ///   byte    bidirectional         0 or 1
 ///   float32 dropout               [0, 1)
 ///   byte    scalar score          0 or 1: regression N vs 1 with a Single label (Score is a Single)
 ///   byte    feature source        0: one feature column, 1: series columns
-///   int32   feature column count  1 for source 0; 1 .. 2^20 for source 1 (then equal to the input size)
+///   int32   feature column count  1 for source 0; 1 .. 2^16 for source 1 (then equal to the input size)
 ///   string  feature column name   × count
 ///   string  label column name
 ///   int32   batch size            ≥ 1

@@ -1,0 +1,214 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.Text;
+
+namespace Microsoft.ML.Rnn.Tests.MlNet;
+
+/// <summary>Corrupt, truncated or hostile model data is rejected with a clear exception, without allocating much.</summary>
+[TestClass]
+public sealed class CorruptModelTests
+{
+    private const int Envelope = 12; // int64 payload length + uint32 CRC
+
+    private static byte[]? s_model;
+
+    /// <summary>A small multiclass model with key values and a history, written by the format writer.</summary>
+    private static byte[] ModelBytes()
+    {
+        if (s_model is null)
+        {
+            var ml = new MLContext(1);
+            IDataView data = TestData.Data(ml, RnnTask.MulticlassClassification, RnnHead.ManyToOne, rows: 24);
+            RnnTrainer.Options options = TestData.Options(RnnCellType.Gru, epochs: 2);
+            options.HiddenSize = 3;
+            ITransformer model = TestData.Pipeline(ml, RnnTask.MulticlassClassification, options).Fit(data);
+            s_model = Write(RoundTripTests.Find(model).Model);
+        }
+
+        return s_model;
+    }
+
+    private static byte[] Write(RnnModelData model)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+            RnnModelFormat.Write(writer, model);
+        return stream.ToArray();
+    }
+
+    private static RnnModelData Read(byte[] bytes, int? available = null)
+    {
+        using var reader = new BinaryReader(new MemoryStream(bytes));
+        return RnnModelFormat.Read(reader, available ?? bytes.Length);
+    }
+
+    /// <summary>Changes payload bytes and fixes the checksum, so only the field checks can catch the change.</summary>
+    private static byte[] Patch(int payloadOffset, Action<Span<byte>> change)
+    {
+        byte[] bytes = ModelBytes().ToArray();
+        change(bytes.AsSpan(Envelope + payloadOffset));
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(8), Crc32.Compute(bytes.AsSpan(Envelope)));
+        return bytes;
+    }
+
+    private static byte[] PatchInt(int payloadOffset, int value) => Patch(payloadOffset, s => BinaryPrimitives.WriteInt32LittleEndian(s, value));
+
+    private static void AssertRejectedCheaply(byte[] bytes, string fragment)
+    {
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<InvalidDataException>(() => Read(bytes));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        StringAssert.Contains(e.Message, "The RNN model is corrupt");
+        StringAssert.Contains(e.Message, fragment);
+        Assert.IsLessThan(1L << 20, allocated, $"allocated {allocated} bytes rejecting: {e.Message}");
+    }
+
+    [TestMethod]
+    public void WriteReadWriteIsStable()
+    {
+        byte[] bytes = ModelBytes();
+        CollectionAssert.AreEqual(bytes, Write(Read(bytes)));
+    }
+
+    [TestMethod]
+    public void TruncationAtEveryOffsetIsRejected()
+    {
+        byte[] bytes = ModelBytes();
+        for (int length = 0; length < bytes.Length; length++)
+        {
+            byte[] truncated = bytes[..length];
+            Assert.Throws<InvalidDataException>(() => Read(truncated), $"truncated at {length}");
+            // A reader told there is more than the stream holds fails the same way.
+            Assert.Throws<InvalidDataException>(() => Read(truncated, bytes.Length), $"truncated at {length}, full length claimed");
+        }
+    }
+
+    [TestMethod]
+    public void FlippedByteAtEveryOffsetIsRejected()
+    {
+        byte[] bytes = ModelBytes();
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            byte[] flipped = bytes.ToArray();
+            flipped[i] ^= 0x5A;
+            Assert.Throws<InvalidDataException>(() => Read(flipped), $"flip at {i}");
+        }
+    }
+
+    [TestMethod]
+    public void TrailingBytesAreRejected()
+    {
+        byte[] bytes = ModelBytes();
+        byte[] longer = [.. bytes, 0];
+        // Extra bytes after the payload are not ours to read: the envelope bounds the payload.
+        Assert.IsNotNull(Read(longer));
+        byte[] padded = Patch(0, _ => { });
+        byte[] withTail = [.. padded[..8], .. new byte[4], .. padded[Envelope..], 0];
+        BinaryPrimitives.WriteInt64LittleEndian(withTail, withTail.Length - Envelope);
+        BinaryPrimitives.WriteUInt32LittleEndian(withTail.AsSpan(8), Crc32.Compute(withTail.AsSpan(Envelope)));
+        AssertRejectedCheaply(withTail, "unexpected bytes");
+    }
+
+    [TestMethod]
+    public void HugeDeclaredSizesAreRejectedBeforeAllocating()
+    {
+        // Payload offsets: task 0, head 1, cell 2, nonlinearity 3, input 4, hidden 8, output 12, layers 16,
+        // bidirectional 20, dropout 21, scalar score 25, feature source 26, feature count 27, first name length 31.
+        AssertRejectedCheaply(PatchInt(4, 1 << 16), "parameters");
+        AssertRejectedCheaply(PatchInt(8, 1 << 16), "parameters");
+        AssertRejectedCheaply(PatchInt(12, 1 << 16), "key value count");
+        AssertRejectedCheaply(PatchInt(16, 64), "parameters");
+        AssertRejectedCheaply(PatchInt(16, 65), "layers");
+        AssertRejectedCheaply(PatchInt(4, int.MaxValue), "input size");
+        AssertRejectedCheaply(PatchInt(8, -5), "hidden size");
+        AssertRejectedCheaply(PatchInt(27, 1 << 16), "feature column count");
+        AssertRejectedCheaply(Patch(26, s => { s[0] = 1; BinaryPrimitives.WriteInt32LittleEndian(s[1..], 1 << 16); }), "series columns");
+        AssertRejectedCheaply(PatchInt(31, 1 << 20), "payload ends inside");
+        AssertRejectedCheaply(PatchInt(31, int.MaxValue), "length of the feature column name");
+        AssertRejectedCheaply(Patch(2, s => s[0] = 9), "cell");
+        AssertRejectedCheaply(Patch(20, s => s[0] = 2), "bidirectional");
+
+        byte[] payload = ModelBytes()[Envelope..];
+        int tensor = IndexOf(payload, "rnn.weight_ih_l0"u8) + "rnn.weight_ih_l0".Length;
+        AssertRejectedCheaply(PatchInt(tensor + 4, int.MaxValue), "declares more values");
+        AssertRejectedCheaply(PatchInt(tensor, 1000), "rank");
+        AssertRejectedCheaply(PatchInt(tensor - "rnn.weight_ih_l0".Length - 8, 1_000_000), "tensor count");
+
+        const int EpochBytes = 21;
+        int history = payload.Length - 2 * EpochBytes - 4;
+        AssertRejectedCheaply(PatchInt(history, int.MaxValue), "history");
+    }
+
+    [TestMethod]
+    public void HugePayloadLengthIsRejectedBeforeReading()
+    {
+        byte[] bytes = ModelBytes().ToArray();
+        BinaryPrimitives.WriteInt64LittleEndian(bytes, long.MaxValue);
+        AssertRejectedCheaply(bytes, "payload length");
+        BinaryPrimitives.WriteInt64LittleEndian(bytes, -1);
+        AssertRejectedCheaply(bytes, "payload length");
+    }
+
+    [TestMethod]
+    public void CorruptEntryInsideAZipIsRejectedByModelLoad()
+    {
+        var ml = new MLContext(1);
+        IDataView data = TestData.Data(ml, RnnTask.Regression, RnnHead.ManyToOne, rows: 8);
+        ITransformer model = ml.Regression.Trainers.Rnn(TestData.Options(epochs: 1)).Fit(data);
+        using var saved = new MemoryStream();
+        ml.Model.Save(model, data.Schema, saved);
+
+        // Rewrite our entry with one payload byte flipped (the zip itself stays valid).
+        using var corrupt = new MemoryStream();
+        using (var source = new ZipArchive(new MemoryStream(saved.ToArray()), ZipArchiveMode.Read))
+        using (var target = new ZipArchive(corrupt, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            bool found = false;
+            foreach (ZipArchiveEntry entry in source.Entries)
+            {
+                using var content = new MemoryStream();
+                using (Stream s = entry.Open())
+                    s.CopyTo(content);
+                byte[] bytes = content.ToArray();
+                if (IndexOf(bytes, "RNNTRANS"u8) >= 0)
+                {
+                    // Our payload writes column names as UTF-8 (ML.NET's own header does not).
+                    int name = IndexOf(bytes, "Features"u8);
+                    Assert.IsGreaterThanOrEqualTo(0, name);
+                    bytes[name + 2] ^= 0x01;
+                    found = true;
+                }
+
+                using Stream write = target.CreateEntry(entry.FullName).Open();
+                write.Write(bytes);
+            }
+
+            Assert.IsTrue(found, "the RNN entry was not found in the zip");
+        }
+
+        corrupt.Position = 0;
+        Exception e = Assert.Throws<Exception>(() => new MLContext(2).Model.Load(corrupt, out _));
+        Assert.IsTrue(Chain(e).Any(x => x is InvalidDataException && x.Message.Contains("checksum")), string.Join(" <- ", Chain(e).Select(x => x.GetType().Name + ": " + x.Message)));
+    }
+
+    [TestMethod]
+    public void TruncatedZipFilesAreRejected()
+    {
+        var ml = new MLContext(1);
+        IDataView data = TestData.Data(ml, RnnTask.Regression, RnnHead.ManyToOne, rows: 8);
+        ITransformer model = ml.Regression.Trainers.Rnn(TestData.Options(epochs: 1)).Fit(data);
+        using var saved = new MemoryStream();
+        ml.Model.Save(model, data.Schema, saved);
+        byte[] zip = saved.ToArray();
+        for (int length = 0; length < zip.Length; length += Math.Max(1, zip.Length / 40))
+            Assert.Throws<Exception>(() => new MLContext(2).Model.Load(new MemoryStream(zip[..length]), out _), $"truncated at {length}");
+    }
+
+    private static IEnumerable<Exception> Chain(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+            yield return x;
+    }
+
+    private static int IndexOf(byte[] haystack, ReadOnlySpan<byte> needle) => haystack.AsSpan().IndexOf(needle);
+}
