@@ -118,9 +118,10 @@ internal static class TestData
     };
 
     /// <summary>Every output column's values as exact bit patterns, row by row, for bit-identical comparisons.</summary>
-    public static List<string> OutputBits(IDataView scored)
+    public static List<string> OutputBits(IDataView scored, params string[] only)
     {
-        var columns = new[] { "Score", "Probability", "PredictedLabel" }.Where(n => scored.Schema.GetColumnOrNull(n) is not null).ToArray();
+        string[] columns = only.Length > 0 ? only
+            : new[] { "Score", "Probability", "PredictedLabel" }.Where(n => scored.Schema.GetColumnOrNull(n) is not null).ToArray();
         var rows = new List<string>();
         using var cursor = scored.GetRowCursor(columns.Select(n => scored.Schema[n]));
         var getters = columns.Select(n => MakeBitsGetter(cursor, scored.Schema[n])).ToArray();
