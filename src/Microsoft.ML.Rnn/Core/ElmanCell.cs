@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace Microsoft.ML.Rnn.Core;
@@ -44,10 +45,15 @@ internal static class ElmanCell
 
             dhPrevDirect.Clear();
             ReadOnlySpan<float> h = step.Gates.Slice(offset, hidden);
-            for (int j = 0; j < hidden; j++)
-                dPre[j] = nonlinearity == RnnNonlinearity.Relu
-                    ? (h[j] > 0f ? dh[j] : 0f)
-                    : dh[j] * (1f - h[j] * h[j]);
+            if (nonlinearity == RnnNonlinearity.Relu)
+                for (int j = 0; j < hidden; j++)
+                    dPre[j] = h[j] > 0f ? dh[j] : 0f;
+            else
+                for (int j = 0; j < hidden; j += Lanes.Width)
+                {
+                    Vector<float> hj = Lanes.Load(h, j);
+                    Lanes.Store(Lanes.Load(dh, j) * (Vector<float>.One - hj * hj), dPre, j);
+                }
         }
     }
 }
