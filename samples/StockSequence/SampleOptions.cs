@@ -15,7 +15,7 @@ public sealed record SampleOptions
         Data
           --csv PATH           daily price CSV: Date,Open,High,Low,Close,Adj Close,Volume (ISO dates) or
                                Date,Open,High,Low,Close,Volume (dd-MM-yy dates). Default: a generated series.
-          --column NAME        price column to forecast: Open, High, Low, Close, Adj Close (default: Close)
+          --column NAME        column to forecast: Open, High, Low, Close, Adj Close, Volume (default: Close)
           --days N             length of the generated series in trading days (default: 4000; --quick: 750)
           --seed N             seed of the generated series and of ML.NET (default: 42)
 

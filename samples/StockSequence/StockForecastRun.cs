@@ -40,13 +40,17 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
         SequenceWindowStatistics counts = windows.CountWindows();
         long total = counts.WindowsProduced;
         long holdOut = Math.Max(1, (long)Math.Round(total * HoldOutFraction));
-        if (total - holdOut < 2)
+        // With a horizon h > 1, the last h - 1 training windows would have labels later than the first hold-out window's
+        // last day: a peek at the hold-out period. They are left out (a gap, or "embargo", between training and hold-out).
+        long gap = options.Horizon - 1;
+        long trainingCount = total - holdOut - gap;
+        if (trainingCount < 2)
         {
             throw new InvalidOperationException(
                 $"Only {total} windows of {options.Window} days: too few to train on and hold out 15%. Use a longer series or a shorter --window.");
         }
 
-        IDataView training = mlContext.Data.TakeRows(windows, total - holdOut);
+        IDataView training = mlContext.Data.TakeRows(windows, trainingCount);
         IDataView test = mlContext.Data.SkipRows(windows, total - holdOut);
         List<ForecastWindow> testWindows = WindowReader.Read(test, DateColumn);
 
@@ -73,7 +77,7 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
         string csvPath = WriteForecasts(testWindows, actual, last, forecasts);
         var next = ForecastPastTheEnd(mlContext, series, target, forecasters, rows[^1].Date);
         double upShare = actual.Zip(last, (a, l) => a > l ? 1.0 : 0.0).Average();
-        var report = new StockForecastReport(description, rows.Count, counts, total - holdOut, holdOut, metrics, upShare, csvPath, next);
+        var report = new StockForecastReport(description, rows.Count, counts, trainingCount, holdOut, metrics, upShare, csvPath, next);
         Print(report, testWindows, rows, target);
         return report;
     }
@@ -158,7 +162,8 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
         output.WriteLine($"          {report.SeriesRows} trading days, {rows[0].Date:yyyy-MM-dd} to {rows[^1].Date:yyyy-MM-dd}");
         output.WriteLine($"Target    {options.Column}, {days}, from windows of {options.Window} days");
         output.WriteLine($"Scaling   {options.NormalizationDescription}");
-        output.WriteLine($"Windows   {w.WindowsProduced} ({report.TrainingWindows} to train; the last {report.HoldOutWindows} held out, " +
+        string gap = options.Horizon > 1 ? $", {options.Horizon - 1} between left out" : "";
+        output.WriteLine($"Windows   {w.WindowsProduced} ({report.TrainingWindows} to train{gap}; the last {report.HoldOutWindows} held out, " +
             $"{testWindows[0].Date:yyyy-MM-dd} to {testWindows[^1].Date:yyyy-MM-dd})" +
             (w.WindowsSkipped > 0 ? $"; {w.WindowsSkipped} skipped for touching {w.RowsWithNonFiniteValues} day(s) with missing values or a zero price" : "; none skipped"));
         output.WriteLine($"RNN       not in this build yet: --cell {options.Cell} --hidden {options.Hidden} --layers {options.Layers} " +

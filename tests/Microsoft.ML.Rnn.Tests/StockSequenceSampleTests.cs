@@ -156,6 +156,24 @@ public sealed class StockSequenceSampleTests
     }
 
     [TestMethod]
+    public void LongerHorizonLeavesAGapBetweenTrainingAndHoldOut()
+    {
+        string outDir = Path.Combine(Path.GetTempPath(), "stock-sequence-test-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var report = new StockForecastRun(SampleOptions.Parse(["--quick", "--horizon", "3", "--out", outDir]), new StringWriter()).Execute();
+
+            Assert.AreEqual(698, report.Windows.WindowsProduced, "750 - 50 - 3 + 1");
+            Assert.AreEqual(105, report.HoldOutWindows);
+            Assert.AreEqual(698 - 105 - 2, report.TrainingWindows, "the 2 windows whose labels fall in the hold-out period are left out");
+        }
+        finally
+        {
+            Directory.Delete(outDir, recursive: true);
+        }
+    }
+
+    [TestMethod]
     public void CsvRunSkipsTheWindowsAroundAMissingDayAndSaysSo()
     {
         var rows = SyntheticPriceSeries.Generate(new SyntheticPriceParameters { Days = 300, Seed = 5 });
