@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 
 namespace Microsoft.ML.Rnn.Core;
 
@@ -19,11 +18,13 @@ internal static class ElmanCell
             }
 
             Span<float> preActivation = step.Gates.Slice(row * hidden, hidden);
-            if (nonlinearity == RnnNonlinearity.Relu)
-                TensorPrimitives.Max(preActivation, 0f, preActivation);
-            else
-                TensorPrimitives.Tanh(preActivation, preActivation);
-            preActivation.CopyTo(h);
+            for (int j = 0; j < hidden; j += Lanes.Width)
+            {
+                Vector<float> x = Lanes.Load(preActivation, j);
+                Vector<float> activation = nonlinearity == RnnNonlinearity.Relu ? Vector.Max(x, Vector<float>.Zero) : Activations.Tanh(x);
+                Lanes.Store(activation, preActivation, j);
+                Lanes.Store(activation, h, j);
+            }
         }
     }
 

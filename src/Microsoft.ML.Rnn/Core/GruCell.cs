@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 
 namespace Microsoft.ML.Rnn.Core;
 
@@ -26,19 +25,18 @@ internal static class GruCell
 
             Span<float> gates = step.Gates.Slice(3 * offset, 3 * hidden);
             ReadOnlySpan<float> hiddenGates = step.HiddenGates.Slice(3 * offset, 3 * hidden);
-            Span<float> resetAndUpdate = gates[..(2 * hidden)];
-            TensorPrimitives.Add(resetAndUpdate, hiddenGates[..(2 * hidden)], resetAndUpdate);
-            TensorPrimitives.Sigmoid(resetAndUpdate, resetAndUpdate);
-
-            ReadOnlySpan<float> resetGate = gates[..hidden];
-            ReadOnlySpan<float> updateGate = gates.Slice(hidden, hidden);
-            Span<float> newGate = gates.Slice(2 * hidden, hidden);
-            TensorPrimitives.MultiplyAdd(resetGate, hiddenGates.Slice(2 * hidden, hidden), newGate, newGate);
-            TensorPrimitives.Tanh(newGate, newGate);
-
-            // h' = n + z·(h − n)
-            TensorPrimitives.Subtract(hPrev, newGate, h);
-            TensorPrimitives.MultiplyAdd(updateGate, h, newGate, h);
+            Span<float> resetGates = gates[..hidden], updateGates = gates.Slice(hidden, hidden), newGates = gates.Slice(2 * hidden, hidden);
+            ReadOnlySpan<float> hiddenReset = hiddenGates[..hidden], hiddenUpdate = hiddenGates.Slice(hidden, hidden), hiddenNew = hiddenGates.Slice(2 * hidden, hidden);
+            for (int j = 0; j < hidden; j += Lanes.Width)
+            {
+                Vector<float> resetGate = Activations.Sigmoid(Lanes.Load(resetGates, j) + Lanes.Load(hiddenReset, j));
+                Vector<float> updateGate = Activations.Sigmoid(Lanes.Load(updateGates, j) + Lanes.Load(hiddenUpdate, j));
+                Vector<float> newGate = Activations.Tanh(Lanes.Load(newGates, j) + resetGate * Lanes.Load(hiddenNew, j));
+                Lanes.Store(resetGate, resetGates, j);
+                Lanes.Store(updateGate, updateGates, j);
+                Lanes.Store(newGate, newGates, j);
+                Lanes.Store(newGate + updateGate * (Lanes.Load(hPrev, j) - newGate), h, j);
+            }
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 
 namespace Microsoft.ML.Rnn.Core;
 
@@ -26,20 +25,25 @@ internal static class LstmCell
             }
 
             Span<float> gates = step.Gates.Slice(4 * offset, 4 * hidden);
-            Span<float> inputAndForget = gates[..(2 * hidden)];
-            Span<float> cellGate = gates.Slice(2 * hidden, hidden);
-            Span<float> outGate = gates.Slice(3 * hidden, hidden);
-            TensorPrimitives.Sigmoid(inputAndForget, inputAndForget);
-            TensorPrimitives.Tanh(cellGate, cellGate);
-            TensorPrimitives.Sigmoid(outGate, outGate);
-
-            ReadOnlySpan<float> inGate = gates[..hidden];
-            ReadOnlySpan<float> forgetGate = gates.Slice(hidden, hidden);
-            TensorPrimitives.Multiply(forgetGate, cPrev, c);
-            TensorPrimitives.MultiplyAdd(inGate, cellGate, c, c);
+            Span<float> inGates = gates[..hidden], forgetGates = gates.Slice(hidden, hidden);
+            Span<float> cellGates = gates.Slice(2 * hidden, hidden), outGates = gates.Slice(3 * hidden, hidden);
             Span<float> tanhC = step.TanhC.Slice(offset, hidden);
-            TensorPrimitives.Tanh(c, tanhC);
-            TensorPrimitives.Multiply(outGate, tanhC, h);
+            for (int j = 0; j < hidden; j += Lanes.Width)
+            {
+                Vector<float> inGate = Activations.Sigmoid(Lanes.Load(inGates, j));
+                Vector<float> forgetGate = Activations.Sigmoid(Lanes.Load(forgetGates, j));
+                Vector<float> cellGate = Activations.Tanh(Lanes.Load(cellGates, j));
+                Vector<float> outGate = Activations.Sigmoid(Lanes.Load(outGates, j));
+                Vector<float> cNew = forgetGate * Lanes.Load(cPrev, j) + inGate * cellGate;
+                Vector<float> tanhCNew = Activations.Tanh(cNew);
+                Lanes.Store(inGate, inGates, j);
+                Lanes.Store(forgetGate, forgetGates, j);
+                Lanes.Store(cellGate, cellGates, j);
+                Lanes.Store(outGate, outGates, j);
+                Lanes.Store(cNew, c, j);
+                Lanes.Store(tanhCNew, tanhC, j);
+                Lanes.Store(outGate * tanhCNew, h, j);
+            }
         }
     }
 
