@@ -1,53 +1,50 @@
-using System.Numerics.Tensors;
+using System.Numerics;
 
 namespace Microsoft.ML.Rnn.Core;
 
 /// <summary>The Elman cell of the tutorial and <c>nn.RNN</c>: <c>h' = act(W_ih x + b_ih + W_hh h + b_hh)</c>.</summary>
+/// <remarks>
+/// Its gates and states share one layout, [batch, hidden], so each pass runs over the whole step as one block and
+/// then restores the rows whose sequence has ended.
+/// </remarks>
 internal static class ElmanCell
 {
     public static void Forward(ref CellStep step, RnnNonlinearity nonlinearity)
     {
-        int hidden = step.Hidden;
-        for (int row = 0; row < step.Batch; row++)
+        int hidden = step.Hidden, length = step.Batch * hidden;
+        Span<float> preActivation = step.Gates[..length];
+        for (int j = 0; j < length; j += Lanes.Width)
         {
-            Span<float> h = step.H.Slice(row * hidden, hidden);
-            if (!step.IsActive(row))
-            {
-                step.HPrev.Slice(row * hidden, hidden).CopyTo(h);
-                continue;
-            }
-
-            Span<float> preActivation = step.Gates.Slice(row * hidden, hidden);
-            if (nonlinearity == RnnNonlinearity.Relu)
-                TensorPrimitives.Max(preActivation, 0f, preActivation);
-            else
-                TensorPrimitives.Tanh(preActivation, preActivation);
-            preActivation.CopyTo(h);
+            Vector<float> x = Lanes.Load(preActivation, j);
+            Vector<float> activation = nonlinearity == RnnNonlinearity.Relu ? Vector.Max(x, Vector<float>.Zero) : Activations.Tanh(x);
+            Lanes.Store(activation, preActivation, j);
+            Lanes.Store(activation, step.H, j);
         }
+
+        for (int row = 0; row < step.Batch; row++)
+            if (!step.IsActive(row))
+                step.HPrev.Slice(row * hidden, hidden).CopyTo(step.H.Slice(row * hidden, hidden));
     }
 
     public static void Backward(ref CellGradientStep step, RnnNonlinearity nonlinearity)
     {
-        int hidden = step.Hidden;
-        for (int row = 0; row < step.Batch; row++)
+        int hidden = step.Hidden, length = step.Batch * hidden;
+        ReadOnlySpan<float> h = step.Gates[..length];
+        for (int j = 0; j < length; j += Lanes.Width)
         {
-            int offset = row * hidden;
-            ReadOnlySpan<float> dh = step.DH.Slice(offset, hidden);
-            Span<float> dPre = step.DGates.Slice(offset, hidden);
-            Span<float> dhPrevDirect = step.DHPrevDirect.Slice(offset, hidden);
+            Vector<float> hj = Lanes.Load(h, j), dhj = Lanes.Load(step.DH, j);
+            Vector<float> dPre = nonlinearity == RnnNonlinearity.Relu
+                ? Vector.ConditionalSelect(Vector.GreaterThan(hj, Vector<float>.Zero), dhj, Vector<float>.Zero)
+                : dhj * (Vector<float>.One - hj * hj);
+            Lanes.Store(dPre, step.DGates, j);
+        }
+
+        step.DHPrevDirect[..length].Clear();
+        for (int row = 0; row < step.Batch; row++)
             if (!step.IsActive(row))
             {
-                dPre.Clear();
-                dh.CopyTo(dhPrevDirect);
-                continue;
+                step.DGates.Slice(row * hidden, hidden).Clear();
+                step.DH.Slice(row * hidden, hidden).CopyTo(step.DHPrevDirect.Slice(row * hidden, hidden));
             }
-
-            dhPrevDirect.Clear();
-            ReadOnlySpan<float> h = step.Gates.Slice(offset, hidden);
-            for (int j = 0; j < hidden; j++)
-                dPre[j] = nonlinearity == RnnNonlinearity.Relu
-                    ? (h[j] > 0f ? dh[j] : 0f)
-                    : dh[j] * (1f - h[j] * h[j]);
-        }
     }
 }

@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using System.Numerics;
 
 namespace Microsoft.ML.Rnn.Core;
 
@@ -25,19 +25,18 @@ internal static class GruCell
 
             Span<float> gates = step.Gates.Slice(3 * offset, 3 * hidden);
             ReadOnlySpan<float> hiddenGates = step.HiddenGates.Slice(3 * offset, 3 * hidden);
-            Span<float> resetAndUpdate = gates[..(2 * hidden)];
-            TensorPrimitives.Add(resetAndUpdate, hiddenGates[..(2 * hidden)], resetAndUpdate);
-            TensorPrimitives.Sigmoid(resetAndUpdate, resetAndUpdate);
-
-            ReadOnlySpan<float> resetGate = gates[..hidden];
-            ReadOnlySpan<float> updateGate = gates.Slice(hidden, hidden);
-            Span<float> newGate = gates.Slice(2 * hidden, hidden);
-            TensorPrimitives.MultiplyAdd(resetGate, hiddenGates.Slice(2 * hidden, hidden), newGate, newGate);
-            TensorPrimitives.Tanh(newGate, newGate);
-
-            // h' = n + z·(h − n)
-            TensorPrimitives.Subtract(hPrev, newGate, h);
-            TensorPrimitives.MultiplyAdd(updateGate, h, newGate, h);
+            Span<float> resetGates = gates[..hidden], updateGates = gates.Slice(hidden, hidden), newGates = gates.Slice(2 * hidden, hidden);
+            ReadOnlySpan<float> hiddenReset = hiddenGates[..hidden], hiddenUpdate = hiddenGates.Slice(hidden, hidden), hiddenNew = hiddenGates.Slice(2 * hidden, hidden);
+            for (int j = 0; j < hidden; j += Lanes.Width)
+            {
+                Vector<float> resetGate = Activations.Sigmoid(Lanes.Load(resetGates, j) + Lanes.Load(hiddenReset, j));
+                Vector<float> updateGate = Activations.Sigmoid(Lanes.Load(updateGates, j) + Lanes.Load(hiddenUpdate, j));
+                Vector<float> newGate = Activations.Tanh(Lanes.Load(newGates, j) + resetGate * Lanes.Load(hiddenNew, j));
+                Lanes.Store(resetGate, resetGates, j);
+                Lanes.Store(updateGate, updateGates, j);
+                Lanes.Store(newGate, newGates, j);
+                Lanes.Store(newGate + updateGate * (Lanes.Load(hPrev, j) - newGate), h, j);
+            }
         }
     }
 
@@ -60,19 +59,25 @@ internal static class GruCell
             }
 
             ReadOnlySpan<float> gates = step.Gates.Slice(3 * offset, 3 * hidden);
+            ReadOnlySpan<float> resetGates = gates[..hidden], updateGates = gates.Slice(hidden, hidden), newGates = gates.Slice(2 * hidden, hidden);
             ReadOnlySpan<float> hiddenNew = step.HiddenGates.Slice(3 * offset + 2 * hidden, hidden);
             ReadOnlySpan<float> hPrev = step.HPrev.Slice(offset, hidden);
-            for (int j = 0; j < hidden; j++)
+            Span<float> dReset = dGates[..hidden], dUpdate = dGates.Slice(hidden, hidden), dNew = dGates.Slice(2 * hidden, hidden);
+            Span<float> dHiddenReset = dHiddenGates[..hidden], dHiddenUpdate = dHiddenGates.Slice(hidden, hidden), dHiddenNew = dHiddenGates.Slice(2 * hidden, hidden);
+            for (int j = 0; j < hidden; j += Lanes.Width)
             {
-                float resetGate = gates[j], updateGate = gates[hidden + j], newGate = gates[2 * hidden + j];
-                float dNewPre = dh[j] * (1f - updateGate) * (1f - newGate * newGate);
-                float dResetPre = dNewPre * hiddenNew[j] * resetGate * (1f - resetGate);
-                float dUpdatePre = dh[j] * (hPrev[j] - newGate) * updateGate * (1f - updateGate);
-                dGates[j] = dHiddenGates[j] = dResetPre;
-                dGates[hidden + j] = dHiddenGates[hidden + j] = dUpdatePre;
-                dGates[2 * hidden + j] = dNewPre;
-                dHiddenGates[2 * hidden + j] = dNewPre * resetGate;
-                dhPrevDirect[j] = dh[j] * updateGate;
+                Vector<float> resetGate = Lanes.Load(resetGates, j), updateGate = Lanes.Load(updateGates, j), newGate = Lanes.Load(newGates, j);
+                Vector<float> dhj = Lanes.Load(dh, j);
+                Vector<float> dNewPre = dhj * (Vector<float>.One - updateGate) * (Vector<float>.One - newGate * newGate);
+                Vector<float> dResetPre = dNewPre * Lanes.Load(hiddenNew, j) * resetGate * (Vector<float>.One - resetGate);
+                Vector<float> dUpdatePre = dhj * (Lanes.Load(hPrev, j) - newGate) * updateGate * (Vector<float>.One - updateGate);
+                Lanes.Store(dResetPre, dReset, j);
+                Lanes.Store(dResetPre, dHiddenReset, j);
+                Lanes.Store(dUpdatePre, dUpdate, j);
+                Lanes.Store(dUpdatePre, dHiddenUpdate, j);
+                Lanes.Store(dNewPre, dNew, j);
+                Lanes.Store(dNewPre * resetGate, dHiddenNew, j);
+                Lanes.Store(dhj * updateGate, dhPrevDirect, j);
             }
         }
     }

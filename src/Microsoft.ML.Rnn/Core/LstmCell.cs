@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using System.Numerics;
 
 namespace Microsoft.ML.Rnn.Core;
 
@@ -25,20 +25,25 @@ internal static class LstmCell
             }
 
             Span<float> gates = step.Gates.Slice(4 * offset, 4 * hidden);
-            Span<float> inputAndForget = gates[..(2 * hidden)];
-            Span<float> cellGate = gates.Slice(2 * hidden, hidden);
-            Span<float> outGate = gates.Slice(3 * hidden, hidden);
-            TensorPrimitives.Sigmoid(inputAndForget, inputAndForget);
-            TensorPrimitives.Tanh(cellGate, cellGate);
-            TensorPrimitives.Sigmoid(outGate, outGate);
-
-            ReadOnlySpan<float> inGate = gates[..hidden];
-            ReadOnlySpan<float> forgetGate = gates.Slice(hidden, hidden);
-            TensorPrimitives.Multiply(forgetGate, cPrev, c);
-            TensorPrimitives.MultiplyAdd(inGate, cellGate, c, c);
+            Span<float> inGates = gates[..hidden], forgetGates = gates.Slice(hidden, hidden);
+            Span<float> cellGates = gates.Slice(2 * hidden, hidden), outGates = gates.Slice(3 * hidden, hidden);
             Span<float> tanhC = step.TanhC.Slice(offset, hidden);
-            TensorPrimitives.Tanh(c, tanhC);
-            TensorPrimitives.Multiply(outGate, tanhC, h);
+            for (int j = 0; j < hidden; j += Lanes.Width)
+            {
+                Vector<float> inGate = Activations.Sigmoid(Lanes.Load(inGates, j));
+                Vector<float> forgetGate = Activations.Sigmoid(Lanes.Load(forgetGates, j));
+                Vector<float> cellGate = Activations.Tanh(Lanes.Load(cellGates, j));
+                Vector<float> outGate = Activations.Sigmoid(Lanes.Load(outGates, j));
+                Vector<float> cNew = forgetGate * Lanes.Load(cPrev, j) + inGate * cellGate;
+                Vector<float> tanhCNew = Activations.Tanh(cNew);
+                Lanes.Store(inGate, inGates, j);
+                Lanes.Store(forgetGate, forgetGates, j);
+                Lanes.Store(cellGate, cellGates, j);
+                Lanes.Store(outGate, outGates, j);
+                Lanes.Store(cNew, c, j);
+                Lanes.Store(tanhCNew, tanhC, j);
+                Lanes.Store(outGate * tanhCNew, h, j);
+            }
         }
     }
 
@@ -61,17 +66,23 @@ internal static class LstmCell
 
             dhPrevDirect.Clear();
             ReadOnlySpan<float> gates = step.Gates.Slice(4 * offset, 4 * hidden);
+            ReadOnlySpan<float> inGates = gates[..hidden], forgetGates = gates.Slice(hidden, hidden);
+            ReadOnlySpan<float> cellGates = gates.Slice(2 * hidden, hidden), outGates = gates.Slice(3 * hidden, hidden);
             ReadOnlySpan<float> cPrev = step.CPrev.Slice(offset, hidden);
             ReadOnlySpan<float> tanhC = step.TanhC.Slice(offset, hidden);
-            for (int j = 0; j < hidden; j++)
+            Span<float> dIn = dGates[..hidden], dForget = dGates.Slice(hidden, hidden);
+            Span<float> dCell = dGates.Slice(2 * hidden, hidden), dOut = dGates.Slice(3 * hidden, hidden);
+            for (int j = 0; j < hidden; j += Lanes.Width)
             {
-                float inGate = gates[j], forgetGate = gates[hidden + j], cellGate = gates[2 * hidden + j], outGate = gates[3 * hidden + j];
-                float dcTotal = dc[j] + dh[j] * outGate * (1f - tanhC[j] * tanhC[j]);
-                dGates[j] = dcTotal * cellGate * inGate * (1f - inGate);
-                dGates[hidden + j] = dcTotal * cPrev[j] * forgetGate * (1f - forgetGate);
-                dGates[2 * hidden + j] = dcTotal * inGate * (1f - cellGate * cellGate);
-                dGates[3 * hidden + j] = dh[j] * tanhC[j] * outGate * (1f - outGate);
-                dc[j] = dcTotal * forgetGate;
+                Vector<float> inGate = Lanes.Load(inGates, j), forgetGate = Lanes.Load(forgetGates, j);
+                Vector<float> cellGate = Lanes.Load(cellGates, j), outGate = Lanes.Load(outGates, j);
+                Vector<float> tc = Lanes.Load(tanhC, j), dhj = Lanes.Load(dh, j);
+                Vector<float> dcTotal = Lanes.Load(dc, j) + dhj * outGate * (Vector<float>.One - tc * tc);
+                Lanes.Store(dcTotal * cellGate * inGate * (Vector<float>.One - inGate), dIn, j);
+                Lanes.Store(dcTotal * Lanes.Load(cPrev, j) * forgetGate * (Vector<float>.One - forgetGate), dForget, j);
+                Lanes.Store(dcTotal * inGate * (Vector<float>.One - cellGate * cellGate), dCell, j);
+                Lanes.Store(dhj * tc * outGate * (Vector<float>.One - outGate), dOut, j);
+                Lanes.Store(dcTotal * forgetGate, dc, j);
             }
         }
     }

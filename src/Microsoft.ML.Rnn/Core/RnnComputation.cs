@@ -93,7 +93,7 @@ public sealed class RnnComputation
         Span<int> lengths = Buffers.Ensure(ref _lengths, batchSize);
         batch.Lengths.CopyTo(lengths);
         Span<float> input = Buffers.Ensure(ref _input, steps * batchSize * _shape.InputSize);
-        Layout.BatchFirstToTimeMajor(batch.Inputs, batchSize, steps, _shape.InputSize, input);
+        Layout.SequencesToTimeMajor(batch.Inputs, lengths, steps, _shape.InputSize, input);
 
         _dropoutApplied = training && _shape.Dropout > 0f;
         Span<float> finalHidden = Buffers.Ensure(ref _finalHidden, StateLength);

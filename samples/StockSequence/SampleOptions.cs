@@ -1,0 +1,230 @@
+using System.Globalization;
+using Microsoft.ML.Rnn;
+
+namespace StockSequence;
+
+/// <summary>The sample's command-line options, parsed without a CLI library: <c>--name value</c> or <c>--name=value</c>.</summary>
+public sealed record SampleOptions
+{
+    /// <summary>The usage text printed by <c>--help</c>.</summary>
+    public const string HelpText = """
+        StockSequence: forecast a daily price series from sequence windows and compare against naive baselines.
+
+        Usage: dotnet run --project samples/StockSequence -c Release -- [options]
+
+        Data
+          --csv PATH           daily price CSV: Date,Open,High,Low,Close,Adj Close,Volume (ISO dates) or
+                               Date,Open,High,Low,Close,Volume (dd-MM-yy dates). Default: a generated series.
+          --column NAME        column to forecast: Open, High, Low, Close, Adj Close, Volume (default: Close)
+          --days N             length of the generated series in trading days (default: 4000; --quick: 750)
+          --seed N             seed of the generated series and of ML.NET (default: 42)
+
+        Windows
+          --window N           steps the model sees (default: 50)
+          --horizon N          how many steps ahead to forecast (default: 1, the next day)
+          --normalization K    per-window scaling: last (p/p_last - 1, default), first (p/p_first - 1) or none
+
+        Recurrent network (used by the RNN step, which this build does not have yet)
+          --cell K             rnn, lstm or gru (default: lstm)
+          --hidden N           hidden units per layer (default: 32)
+          --layers N           stacked layers (default: 1)
+          --epochs N           training epochs (default: 20; --quick: 2)
+
+        Output
+          --out DIR            folder for the hold-out forecasts CSV (default: stock-output)
+          --quick              a small, fast run (a short generated series and 2 epochs) for smoke tests
+          --help, -h           show this text
+
+        """;
+
+    /// <summary>The price CSV to read, or null to generate a series.</summary>
+    public string? CsvPath { get; init; }
+
+    /// <summary>The price column to forecast (a header name such as "Close" or "Adj Close").</summary>
+    public string Column { get; init; } = "Close";
+
+    /// <summary>Length of the generated series.</summary>
+    public int Days { get; init; } = 4000;
+
+    /// <summary>Seed of the generated series and of the MLContext.</summary>
+    public int Seed { get; init; } = 42;
+
+    /// <summary>Steps per window.</summary>
+    public int Window { get; init; } = 50;
+
+    /// <summary>Steps ahead to forecast.</summary>
+    public int Horizon { get; init; } = 1;
+
+    /// <summary>Per-window normalisation.</summary>
+    public SequenceWindowNormalization Normalization { get; init; } = SequenceWindowNormalization.RelativeToLast;
+
+    /// <summary>Recurrent cell: rnn, lstm or gru.</summary>
+    public string Cell { get; init; } = "lstm";
+
+    /// <summary>Hidden units per layer.</summary>
+    public int Hidden { get; init; } = 32;
+
+    /// <summary>Stacked recurrent layers.</summary>
+    public int Layers { get; init; } = 1;
+
+    /// <summary>Training epochs.</summary>
+    public int Epochs { get; init; } = 20;
+
+    /// <summary>Output folder.</summary>
+    public string OutputDirectory { get; init; } = "stock-output";
+
+    /// <summary>A small, fast run.</summary>
+    public bool Quick { get; init; }
+
+    /// <summary>Print the help text and do nothing else.</summary>
+    public bool ShowHelp { get; init; }
+
+    /// <summary>Parses a command line.</summary>
+    /// <param name="args">The arguments.</param>
+    /// <returns>The options.</returns>
+    /// <exception cref="SampleOptionsException">An unknown option, a missing or malformed value, or a value out of range.</exception>
+    public static SampleOptions Parse(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var options = new SampleOptions();
+        bool daysGiven = false, epochsGiven = false;
+        for (int i = 0; i < args.Count; i++)
+        {
+            string arg = args[i];
+            string name = arg;
+            string? inlineValue = null;
+            int equals = arg.IndexOf('=', StringComparison.Ordinal);
+            if (arg.StartsWith("--", StringComparison.Ordinal) && equals > 0)
+            {
+                name = arg[..equals];
+                inlineValue = arg[(equals + 1)..];
+            }
+
+            string Value()
+            {
+                if (inlineValue is not null)
+                {
+                    return inlineValue;
+                }
+
+                if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                {
+                    throw new SampleOptionsException($"{name} needs a value.");
+                }
+
+                return args[++i];
+            }
+
+            int Number(int min, int max = int.MaxValue)
+            {
+                string text = Value();
+                if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value))
+                {
+                    throw new SampleOptionsException($"{name} needs a whole number; '{text}' is not one.");
+                }
+
+                if (value < min || value > max)
+                {
+                    throw new SampleOptionsException(max == int.MaxValue
+                        ? $"{name} must be at least {min}; got {value}."
+                        : $"{name} must be between {min} and {max}; got {value}.");
+                }
+
+                return value;
+            }
+
+            void NoValue()
+            {
+                if (inlineValue is not null)
+                {
+                    throw new SampleOptionsException($"{name} takes no value.");
+                }
+            }
+
+            switch (name)
+            {
+                case "--help" or "-h" or "-?":
+                    NoValue();
+                    options = options with { ShowHelp = true };
+                    break;
+                case "--csv":
+                    options = options with { CsvPath = Value() };
+                    break;
+                case "--column":
+                    options = options with { Column = Value() };
+                    break;
+                case "--days":
+                    options = options with { Days = Number(2) };
+                    daysGiven = true;
+                    break;
+                case "--seed":
+                    options = options with { Seed = Number(0) };
+                    break;
+                case "--window":
+                    options = options with { Window = Number(1, 10_000) };
+                    break;
+                case "--horizon":
+                    options = options with { Horizon = Number(1, 10_000) };
+                    break;
+                case "--normalization" or "--normalisation":
+                    options = options with { Normalization = ParseNormalization(name, Value()) };
+                    break;
+                case "--cell":
+                    string cell = Value().ToLowerInvariant();
+                    if (cell is not ("rnn" or "lstm" or "gru"))
+                    {
+                        throw new SampleOptionsException($"--cell must be rnn, lstm or gru; got '{cell}'.");
+                    }
+
+                    options = options with { Cell = cell };
+                    break;
+                case "--hidden":
+                    options = options with { Hidden = Number(1, 4096) };
+                    break;
+                case "--layers":
+                    options = options with { Layers = Number(1, 16) };
+                    break;
+                case "--epochs":
+                    options = options with { Epochs = Number(1) };
+                    epochsGiven = true;
+                    break;
+                case "--out":
+                    options = options with { OutputDirectory = Value() };
+                    break;
+                case "--quick":
+                    NoValue();
+                    options = options with { Quick = true };
+                    break;
+                default:
+                    throw new SampleOptionsException($"Unknown option '{arg}'.");
+            }
+        }
+
+        if (options.Quick)
+        {
+            options = options with
+            {
+                Days = daysGiven ? options.Days : 750,
+                Epochs = epochsGiven ? options.Epochs : 2,
+            };
+        }
+
+        return options;
+    }
+
+    /// <summary>The normalisation in words, for the report.</summary>
+    public string NormalizationDescription => Normalization switch
+    {
+        SequenceWindowNormalization.RelativeToLast => "relative to the window's last value (p/p_last - 1)",
+        SequenceWindowNormalization.RelativeToFirst => "relative to the window's first value (p/p_first - 1)",
+        _ => "none",
+    };
+
+    private static SequenceWindowNormalization ParseNormalization(string name, string value) => value.ToLowerInvariant() switch
+    {
+        "last" => SequenceWindowNormalization.RelativeToLast,
+        "first" => SequenceWindowNormalization.RelativeToFirst,
+        "none" => SequenceWindowNormalization.None,
+        _ => throw new SampleOptionsException($"{name} must be last, first or none; got '{value}'."),
+    };
+}

@@ -1,0 +1,222 @@
+namespace Microsoft.ML.Rnn.Core;
+
+/// <summary>Which algorithm runs a product.</summary>
+internal enum GemmPath
+{
+    /// <summary>Packed panels and a register-blocked micro-kernel: everything but thin products.</summary>
+    Packed,
+
+    /// <summary>Unpacked row form (<see cref="GemmSmallKernels.Rows"/>): a few rows, B rows contiguous.</summary>
+    Rows,
+
+    /// <summary>Unpacked dot form (<see cref="GemmSmallKernels.Dots"/>): few rows or columns, both operands contiguous along the depth.</summary>
+    Dots,
+}
+
+/// <summary>
+/// Everything decided once per product, before any split over threads, so each part computes its
+/// elements with exactly the operations a single-threaded call would use.
+/// </summary>
+internal readonly record struct GemmPlan(GemmPath Path, GemmInstructionSet InstructionSet, int KcBlock, bool SplitColumns, int SplitUnit);
+
+/// <summary>Chooses the algorithm, the orientation and the split over threads, then runs the product.</summary>
+internal static class GemmDispatcher
+{
+    /// <summary>
+    /// Below this many multiply-adds (M·N·K) a product runs on the calling thread only: handing work to
+    /// a spinning worker costs about a microsecond (measured with the GEMM benchmarks' threshold sweep).
+    /// </summary>
+    internal const long ParallelThreshold = 1L << 17;
+
+    /// <summary>Products of at most this many multiply-adds skip packing altogether.</summary>
+    internal const long TinyWork = 1L << 12;
+
+    /// <summary>Row-form products with at most this many rows skip packing (packing B would cost as much as using it).</summary>
+    internal const int RowsMaxM = 2;
+
+    /// <summary>Dot-form products with at most this many rows or columns skip packing.</summary>
+    internal const int DotsMaxSide = 2;
+
+    /// <summary>Depth slice when B is streamed unpacked (a single row panel): bounds the packed A panel only.</summary>
+    private const int StreamedKc = 2048;
+
+    public static void Run(GemmProblem problem, int maxThreads)
+    {
+        if (problem.M == 0 || problem.N == 0)
+        {
+            return;
+        }
+
+        if (problem.K == 0)
+        {
+            if (!problem.Accumulate)
+            {
+                Clear(problem);
+            }
+
+            return;
+        }
+
+        GemmPlan plan = Plan(ref problem, maxThreads, out int parts);
+        var work = new GemmWork(problem, plan);
+        if (parts > 1)
+        {
+            ParallelWorkers.Run(ref work, parts);
+        }
+        else
+        {
+            work.Execute(0, 1);
+        }
+    }
+
+    /// <summary>Picks the path (and may rewrite the problem as Cᵀ = Bᵀ·Aᵀ) and the number of parts.</summary>
+    internal static GemmPlan Plan(ref GemmProblem problem, int maxThreads, out int parts)
+    {
+        GemmInstructionSet isa = GemmInstructionSets.Current;
+        long work = (long)problem.M * problem.N * problem.K;
+        bool bRowsContiguous = problem.B.ColStride == 1;
+        bool depthContiguous = problem.A.ColStride == 1 && problem.B.RowStride == 1;
+
+        GemmPath path = GemmPath.Packed;
+        int kc = 0;
+        if (bRowsContiguous && (problem.M <= RowsMaxM || work <= TinyWork))
+        {
+            path = GemmPath.Rows;
+        }
+        else if (depthContiguous && (problem.M <= DotsMaxSide || problem.N <= DotsMaxSide || work <= TinyWork))
+        {
+            path = GemmPath.Dots;
+        }
+        else
+        {
+            (int mr, int nr, int kcDefault) = TileOf(isa);
+
+            // Compute Cᵀ instead when that wastes less of the padded tiles (e.g. N = 8 with Nr = 32).
+            long padded = (long)RoundUp(problem.M, mr) * RoundUp(problem.N, nr);
+            long paddedTransposed = (long)RoundUp(problem.N, mr) * RoundUp(problem.M, nr);
+            if (paddedTransposed < padded)
+            {
+                problem = problem.Transposed;
+            }
+
+            bool streamB = problem.M <= mr && problem.B.ColStride == 1;
+            kc = streamB ? Math.Min(problem.K, StreamedKc) : kcDefault;
+        }
+
+        parts = maxThreads > 1 && work >= ParallelThreshold ? Math.Min(maxThreads, ParallelWorkers.MaxParallelism) : 1;
+        (bool splitColumns, int unit) = Split(problem, path, isa, ref parts);
+        return new GemmPlan(path, isa, kc, splitColumns, unit);
+    }
+
+    /// <summary>
+    /// Splits rows or columns of C, never the depth. For packed products, splitting columns
+    /// repeats the packing of A in every part and splitting rows repeats B's, so the smaller one is repeated.
+    /// </summary>
+    private static (bool SplitColumns, int Unit) Split(in GemmProblem problem, GemmPath path, GemmInstructionSet isa, ref int parts)
+    {
+        int m = problem.M, n = problem.N;
+        int rowUnit, colUnit;
+        bool preferColumns;
+        switch (path)
+        {
+            case GemmPath.Rows:
+                rowUnit = 1;
+                colUnit = 4 * System.Numerics.Vector<float>.Count;
+                preferColumns = true;
+                break;
+            case GemmPath.Dots:
+                rowUnit = 4;
+                colUnit = 4;
+                preferColumns = n >= m;
+                break;
+            default:
+                (rowUnit, colUnit, _) = TileOf(isa);
+                preferColumns = m <= n;
+                break;
+        }
+
+        int rowUnits = (m + rowUnit - 1) / rowUnit;
+        int colUnits = (n + colUnit - 1) / colUnit;
+        bool splitColumns = preferColumns ? colUnits >= parts || colUnits >= rowUnits : rowUnits < parts && colUnits > rowUnits;
+        parts = Math.Min(parts, splitColumns ? colUnits : rowUnits);
+        return (splitColumns, splitColumns ? colUnit : rowUnit);
+    }
+
+    private static (int Mr, int Nr, int Kc) TileOf(GemmInstructionSet isa) => isa switch
+    {
+        GemmInstructionSet.Avx512 => (Avx512MicroKernel.Mr, Avx512MicroKernel.Nr, Avx512MicroKernel.Kc),
+        GemmInstructionSet.Avx2 => (Avx2MicroKernel.Mr, Avx2MicroKernel.Nr, Avx2MicroKernel.Kc),
+        _ => (PortableMicroKernel.Mr, PortableMicroKernel.Nr, PortableMicroKernel.Kc),
+    };
+
+    private static unsafe void Clear(in GemmProblem problem)
+    {
+        for (int i = 0; i < problem.M; i++)
+        {
+            new Span<float>(problem.C.At(i, 0), problem.N).Clear();
+        }
+    }
+
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+
+    /// <summary>One planned product, run whole or as one part of a split.</summary>
+    private readonly struct GemmWork : IParallelWork
+    {
+        private readonly GemmProblem _problem;
+        private readonly GemmPlan _plan;
+
+        public GemmWork(GemmProblem problem, GemmPlan plan)
+        {
+            _problem = problem;
+            _plan = plan;
+        }
+
+        public void Execute(int part, int partCount)
+        {
+            GemmProblem sub = _problem;
+            if (partCount > 1)
+            {
+                int length = _plan.SplitColumns ? _problem.N : _problem.M;
+                int units = (length + _plan.SplitUnit - 1) / _plan.SplitUnit;
+                (int first, int last) = ParallelWorkers.PartRange(units, part, partCount);
+                int start = first * _plan.SplitUnit;
+                int end = Math.Min(last * _plan.SplitUnit, length);
+                if (end <= start)
+                {
+                    return;
+                }
+
+                sub = _plan.SplitColumns ? _problem.Columns(start, end - start) : _problem.Rows(start, end - start);
+            }
+
+            switch (_plan.Path)
+            {
+                case GemmPath.Rows:
+                    GemmSmallKernels.Rows(sub);
+                    break;
+                case GemmPath.Dots:
+                    GemmSmallKernels.Dots(sub);
+                    break;
+                default:
+                    RunPacked(sub);
+                    break;
+            }
+        }
+
+        private void RunPacked(in GemmProblem sub)
+        {
+            switch (_plan.InstructionSet)
+            {
+                case GemmInstructionSet.Avx512:
+                    GemmPackedDriver.Run<Avx512MicroKernel>(sub, _plan.KcBlock, simdPacking: true);
+                    break;
+                case GemmInstructionSet.Avx2:
+                    GemmPackedDriver.Run<Avx2MicroKernel>(sub, _plan.KcBlock, simdPacking: true);
+                    break;
+                default:
+                    GemmPackedDriver.Run<PortableMicroKernel>(sub, _plan.KcBlock, simdPacking: false);
+                    break;
+            }
+        }
+    }
+}

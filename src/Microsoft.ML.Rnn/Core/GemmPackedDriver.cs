@@ -1,0 +1,115 @@
+namespace Microsoft.ML.Rnn.Core;
+
+/// <summary>
+/// The blocked GEMM (Goto/BLIS loop order): for each block of columns and each slice of the depth,
+/// pack B; for each block of rows, pack A; then sweep the micro-kernel over the tiles, reusing each
+/// packed B panel from L1 across all row panels.
+/// </summary>
+internal static unsafe class GemmPackedDriver
+{
+    /// <summary>
+    /// Runs <paramref name="problem"/> (M, N, K &gt; 0) summing the depth in slices of
+    /// <paramref name="kcBlock"/>. The slice length decides the rounding, so callers fix it for the
+    /// whole product and every sub-problem of a split uses the same value.
+    /// </summary>
+    public static void Run<TKernel>(in GemmProblem problem, int kcBlock, bool simdPacking)
+        where TKernel : struct, IGemmMicroKernel
+    {
+        int m = problem.M, n = problem.N, k = problem.K;
+        int mr = TKernel.Mr, nr = TKernel.Nr;
+        StridedMatrix a = problem.A, b = problem.B, c = problem.C;
+
+        int kcMax = Math.Min(kcBlock, k);
+        int mcMax = Math.Min(TKernel.Mc, RoundUp(m, mr));
+        int ncMax = Math.Min(TKernel.Nc, RoundUp(n, nr));
+        GemmWorkspace workspace = GemmWorkspace.Current;
+        float* packedA = workspace.PackedA(mcMax * kcMax);
+        float* packedB = workspace.PackedB(ncMax * kcMax);
+        float* tile = stackalloc float[TKernel.Mr * TKernel.Nr];
+
+        // With a single row panel each B element is used once: read B in place instead of packing it.
+        bool streamB = m <= mr && b.ColStride == 1;
+        bool cRowsContiguous = c.ColStride == 1;
+
+        for (int jc = 0; jc < n; jc += TKernel.Nc)
+        {
+            int nc = Math.Min(TKernel.Nc, n - jc);
+            for (int pc = 0; pc < k; pc += kcBlock)
+            {
+                int kc = Math.Min(kcBlock, k - pc);
+                bool accumulate = problem.Accumulate || pc > 0;
+
+                if (!streamB)
+                {
+                    for (int jr = 0; jr < nc; jr += nr)
+                    {
+                        GemmPacking.PackPanel(
+                            b.At(pc, jc + jr), b.RowStride, b.ColStride, kc, Math.Min(nr, nc - jr), nr, packedB + (nint)jr * kc, simdPacking);
+                    }
+                }
+
+                for (int ic = 0; ic < m; ic += TKernel.Mc)
+                {
+                    int mc = Math.Min(TKernel.Mc, m - ic);
+                    for (int ir = 0; ir < mc; ir += mr)
+                    {
+                        GemmPacking.PackPanel(
+                            a.At(ic + ir, pc), a.ColStride, a.RowStride, kc, Math.Min(mr, mc - ir), mr, packedA + (nint)ir * kc, simdPacking);
+                    }
+
+                    for (int jr = 0; jr < nc; jr += nr)
+                    {
+                        int cols = Math.Min(nr, nc - jr);
+                        float* bPanel = packedB + (nint)jr * kc;
+                        nint ldb = nr;
+                        if (streamB)
+                        {
+                            if (cols == nr)
+                            {
+                                bPanel = b.At(pc, jc + jr);
+                                ldb = b.RowStride;
+                            }
+                            else
+                            {
+                                bPanel = packedB;
+                                GemmPacking.PackPanel(b.At(pc, jc + jr), b.RowStride, b.ColStride, kc, cols, nr, bPanel, simdPacking);
+                            }
+                        }
+
+                        for (int ir = 0; ir < mc; ir += mr)
+                        {
+                            int rows = Math.Min(mr, mc - ir);
+                            float* aPanel = packedA + (nint)ir * kc;
+                            float* cTile = c.At(ic + ir, jc + jr);
+                            if (rows == mr && cols == nr && cRowsContiguous)
+                            {
+                                TKernel.Run(kc, aPanel, bPanel, ldb, cTile, c.RowStride, accumulate);
+                            }
+                            else
+                            {
+                                // Edge or transposed C: full tile into scratch, then only the valid part.
+                                TKernel.Run(kc, aPanel, bPanel, ldb, tile, nr, accumulate: false);
+                                MergeTile(tile, nr, c.Offset(ic + ir, jc + jr), rows, cols, accumulate);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void MergeTile(float* tile, int tileStride, StridedMatrix c, int rows, int cols, bool accumulate)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            float* t = tile + (nint)r * tileStride;
+            for (int j = 0; j < cols; j++)
+            {
+                float* dst = c.At(r, j);
+                *dst = accumulate ? *dst + t[j] : t[j];
+            }
+        }
+    }
+
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+}

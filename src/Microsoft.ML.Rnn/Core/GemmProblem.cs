@@ -1,0 +1,39 @@
+namespace Microsoft.ML.Rnn.Core;
+
+/// <summary>
+/// One product C (M×N) = A (M×K) · B (K×N), optionally added to C, with every operand already
+/// expressed as a <see cref="StridedMatrix"/>. Splitting work over threads makes sub-problems of
+/// this shape by offsetting rows or columns of C.
+/// </summary>
+internal readonly struct GemmProblem
+{
+    public readonly int M;
+    public readonly int N;
+    public readonly int K;
+    public readonly StridedMatrix A;
+    public readonly StridedMatrix B;
+    public readonly StridedMatrix C;
+    public readonly bool Accumulate;
+
+    public GemmProblem(int m, int n, int k, StridedMatrix a, StridedMatrix b, StridedMatrix c, bool accumulate)
+    {
+        M = m;
+        N = n;
+        K = k;
+        A = a;
+        B = b;
+        C = c;
+        Accumulate = accumulate;
+    }
+
+    /// <summary>The same product written for Cᵀ = Bᵀ·Aᵀ; every element is computed by the same operations.</summary>
+    public GemmProblem Transposed => new(N, M, K, B.Transposed, A.Transposed, C.Transposed, Accumulate);
+
+    /// <summary>Rows [start, start + count) of C.</summary>
+    public GemmProblem Rows(int start, int count) =>
+        new(count, N, K, A.Offset(start, 0), B, C.Offset(start, 0), Accumulate);
+
+    /// <summary>Columns [start, start + count) of C.</summary>
+    public GemmProblem Columns(int start, int count) =>
+        new(M, count, K, A, B.Offset(0, start), C.Offset(0, start), Accumulate);
+}

@@ -1,0 +1,37 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace Microsoft.ML.Rnn.Core;
+
+/// <summary>
+/// Loads and stores of <see cref="Vector{T}"/> lanes that also work on a span's last, partial block, so an
+/// element-wise kernel writes its arithmetic once and runs it over any length in steps of <see cref="Width"/>.
+/// </summary>
+internal static class Lanes
+{
+    public static int Width => Vector<float>.Count;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> Load(ReadOnlySpan<float> values, int start)
+    {
+        if (start + Width <= values.Length)
+            return new Vector<float>(values[start..]);
+        Span<float> padded = stackalloc float[Width];
+        padded.Clear();
+        values[start..].CopyTo(padded);
+        return new Vector<float>(padded);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Vector<float> vector, Span<float> values, int start)
+    {
+        if (start + Width <= values.Length)
+        {
+            vector.CopyTo(values[start..]);
+            return;
+        }
+        Span<float> padded = stackalloc float[Width];
+        vector.CopyTo(padded);
+        padded[..(values.Length - start)].CopyTo(values[start..]);
+    }
+}

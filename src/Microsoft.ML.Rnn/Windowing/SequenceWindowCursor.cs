@@ -1,0 +1,428 @@
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Rnn;
+
+/// <summary>
+/// Streams windows over a source cursor. A ring buffer holds the source rows from the current window's first row to its last
+/// label row (<c>WindowLength + Horizon + LabelSteps − 1</c> rows), so memory does not depend on the series length and no
+/// row is read before it is needed. Getters build their values from the ring on demand and reuse the caller's buffers.
+/// </summary>
+internal sealed class SequenceWindowCursor : DataViewRowCursor
+{
+    private readonly SequenceWindowDataView _parent;
+    private readonly SequenceWindowBinding _binding;
+    private readonly DataViewRowCursor _source;
+    private readonly bool[] _active;
+    private readonly Delegate?[] _getters;
+
+    private readonly int _span;
+    private readonly int _featuresPerStep;
+    private readonly int _window;
+    private readonly int _horizon;
+    private readonly int _labelSteps;
+    private readonly int _stride;
+    private readonly SequenceWindowNormalization _normalization;
+
+    private readonly StepReader[] _inputReaders;
+    private readonly ValueGetter<float>? _targetSingle;
+    private readonly ValueGetter<double>? _targetDouble;
+    private readonly PassThroughRing?[] _passThrough;
+
+    // The ring: slot = row % _span.
+    private readonly double[] _features;
+    private readonly double[] _targets;
+    private readonly bool[] _inputBad;
+    private readonly bool[] _targetBad;
+
+    private long _rowsRead;
+    private bool _sourceEnded;
+    private bool _done;
+    private long _nextCandidate;
+    private long _current = -1;
+    private long _position = -1;
+
+    private long _nonFiniteRows;
+    private long _skippedNonFinite;
+    private long _skippedZeroReference;
+
+    public SequenceWindowCursor(SequenceWindowDataView parent, SequenceWindowBinding binding, IDataView source, bool[] active)
+    {
+        _parent = parent;
+        _binding = binding;
+        _active = active;
+        var options = binding.Options;
+        _span = binding.SpanRows;
+        _featuresPerStep = binding.FeaturesPerStep;
+        _window = options.WindowLength;
+        _horizon = options.Horizon;
+        _labelSteps = options.LabelSteps;
+        _stride = options.Stride;
+        _normalization = options.Normalization;
+
+        var needed = binding.Inputs.Select(i => i.Column).Append(binding.Target);
+        var passThroughActive = new bool[binding.PassThrough.Count];
+        for (int i = 0; i < passThroughActive.Length; i++)
+        {
+            passThroughActive[i] = active[binding.PassThroughStart + i];
+            if (passThroughActive[i])
+            {
+                needed = needed.Append(binding.PassThrough[i]);
+            }
+        }
+
+        _source = source.GetRowCursor(needed.Distinct());
+        _inputReaders = binding.Inputs.Select(i => StepReader.Create(_source, i)).ToArray();
+        if (binding.TargetIsDouble)
+        {
+            _targetDouble = _source.GetGetter<double>(binding.Target);
+        }
+        else
+        {
+            _targetSingle = _source.GetGetter<float>(binding.Target);
+        }
+
+        _passThrough = new PassThroughRing?[passThroughActive.Length];
+        for (int i = 0; i < _passThrough.Length; i++)
+        {
+            _passThrough[i] = passThroughActive[i] ? PassThroughRing.Create(_source, binding.PassThrough[i], _span) : null;
+        }
+
+        _features = new double[_span * _featuresPerStep];
+        _targets = new double[_span];
+        _inputBad = new bool[_span];
+        _targetBad = new bool[_span];
+
+        _getters = new Delegate?[binding.OutputSchema.Count];
+        _getters[SequenceWindowBinding.FeaturesIndex] = (ValueGetter<VBuffer<float>>)GetFeatures;
+        _getters[SequenceWindowBinding.LabelIndex] = _labelSteps == 1
+            ? (ValueGetter<float>)GetScalarLabel
+            : (ValueGetter<VBuffer<float>>)GetVectorLabel;
+        if (binding.ReferenceIndex >= 0)
+        {
+            _getters[binding.ReferenceIndex] = (ValueGetter<float>)GetReference;
+        }
+
+        Func<int> passThroughSlot = options.PassThroughRow == PassThroughRow.LastWindowRow ? LastWindowSlot : FirstLabelSlot;
+        for (int i = 0; i < _passThrough.Length; i++)
+        {
+            _getters[binding.PassThroughStart + i] = _passThrough[i]?.MakeGetter(passThroughSlot);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override DataViewSchema Schema => _binding.OutputSchema;
+
+    /// <inheritdoc/>
+    public override long Position => _position;
+
+    /// <inheritdoc/>
+    public override long Batch => 0;
+
+    /// <summary>The statistics so far; complete once <see cref="MoveNext"/> has returned false at the end of the source.</summary>
+    public SequenceWindowStatistics Statistics => new(_rowsRead, _nonFiniteRows, _position + 1, _skippedNonFinite, _skippedZeroReference);
+
+    /// <inheritdoc/>
+    public override bool IsColumnActive(DataViewSchema.Column column)
+    {
+        CheckColumn(column);
+        return _active[column.Index];
+    }
+
+    /// <inheritdoc/>
+    public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
+    {
+        CheckColumn(column);
+        if (!_active[column.Index])
+        {
+            throw new InvalidOperationException($"Column '{column.Name}' was not requested when this cursor was created.");
+        }
+
+        if (_getters[column.Index] is not ValueGetter<TValue> getter)
+        {
+            throw new InvalidOperationException(
+                $"Column '{column.Name}' has type {column.Type}, read as {column.Type.RawType.Name}; it was asked for as {typeof(TValue).Name}.");
+        }
+
+        return getter;
+    }
+
+    /// <inheritdoc/>
+    public override ValueGetter<DataViewRowId> GetIdGetter() => (ref DataViewRowId id) =>
+    {
+        EnsureOnRow();
+        id = new DataViewRowId((ulong)_current, 0);
+    };
+
+    /// <inheritdoc/>
+    public override bool MoveNext()
+    {
+        if (_done)
+        {
+            return false;
+        }
+
+        while (true)
+        {
+            long start = _nextCandidate * _stride;
+            long last = start + _window - 1;
+            long end = start + _span - 1;
+            while (_rowsRead <= end && !_sourceEnded)
+            {
+                ReadNextRow();
+            }
+
+            bool labelIncomplete = _rowsRead <= end;
+            if (labelIncomplete && !(_binding.Options.IncludeUnlabeledTail && _rowsRead > last))
+            {
+                Finish();
+                return false;
+            }
+
+            long candidate = _nextCandidate++;
+            if (HasNonFiniteValue(start, last))
+            {
+                _skippedNonFinite++;
+                continue;
+            }
+
+            if (_normalization != SequenceWindowNormalization.None && HasZeroReference(start, last))
+            {
+                _skippedZeroReference++;
+                continue;
+            }
+
+            _current = candidate;
+            _position++;
+            return true;
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _source.Dispose();
+        }
+
+        _done = true;
+        base.Dispose(disposing);
+    }
+
+    private void ReadNextRow()
+    {
+        if (!_source.MoveNext())
+        {
+            _sourceEnded = true;
+            return;
+        }
+
+        int slot = (int)(_rowsRead % _span);
+        var features = _features.AsSpan(slot * _featuresPerStep, _featuresPerStep);
+        for (int i = 0; i < _inputReaders.Length; i++)
+        {
+            var input = _binding.Inputs[i];
+            _inputReaders[i].Read(features.Slice(input.Offset, input.Width));
+        }
+
+        bool inputBad = false;
+        foreach (double value in features)
+        {
+            inputBad |= !IsUsable(value);
+        }
+
+        double target = 0;
+        if (_targetDouble is not null)
+        {
+            _targetDouble(ref target);
+        }
+        else
+        {
+            float single = 0;
+            _targetSingle!(ref single);
+            target = single;
+        }
+
+        _targets[slot] = target;
+        _inputBad[slot] = inputBad;
+        _targetBad[slot] = !IsUsable(target);
+        if (inputBad || _targetBad[slot])
+        {
+            _nonFiniteRows++;
+        }
+
+        foreach (var ring in _passThrough)
+        {
+            ring?.Read(slot);
+        }
+
+        _rowsRead++;
+    }
+
+    /// <summary>Finite, and finite once rounded to Single.</summary>
+    private static bool IsUsable(double value) => double.IsFinite(value) && Math.Abs(value) <= float.MaxValue;
+
+    private void Finish()
+    {
+        _done = true;
+        if (_nextCandidate == 0)
+        {
+            var options = _binding.Options;
+            string needs = options.IncludeUnlabeledTail
+                ? $"one window needs WindowLength = {options.WindowLength} rows"
+                : $"one window and its label need WindowLength + Horizon + LabelSteps - 1 = {options.MinimumRows} rows";
+            throw new InvalidOperationException($"The series is too short for even one window: it has {_rowsRead} rows, and {needs}.");
+        }
+
+        _parent.RecordCompletedPass(Statistics);
+    }
+
+    private bool HasNonFiniteValue(long start, long last)
+    {
+        for (long row = start; row <= last; row++)
+        {
+            if (_inputBad[Slot(row)])
+            {
+                return true;
+            }
+        }
+
+        for (int j = 0; j < _labelSteps; j++)
+        {
+            long row = last + _horizon + j;
+            if (row < _rowsRead && _targetBad[Slot(row)])
+            {
+                return true;
+            }
+        }
+
+        // The target's reference value, when the target is not one of the inputs checked above.
+        return _normalization != SequenceWindowNormalization.None && _targetBad[Slot(ReferenceRow(start, last))];
+    }
+
+    private bool HasZeroReference(long start, long last)
+    {
+        int slot = Slot(ReferenceRow(start, last));
+        if (_targets[slot] == 0)
+        {
+            return true;
+        }
+
+        foreach (double value in _features.AsSpan(slot * _featuresPerStep, _featuresPerStep))
+        {
+            if (value == 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private long ReferenceRow(long start, long last) =>
+        _normalization == SequenceWindowNormalization.RelativeToFirst ? start : last;
+
+    private int Slot(long row) => (int)(row % _span);
+
+    private long CurrentStart => _current * _stride;
+
+    private long CurrentLast => CurrentStart + _window - 1;
+
+    private int LastWindowSlot()
+    {
+        EnsureOnRow();
+        return Slot(CurrentLast);
+    }
+
+    private int FirstLabelSlot()
+    {
+        EnsureOnRow();
+        long row = CurrentLast + _horizon;
+        return row < _rowsRead ? Slot(row) : -1;
+    }
+
+    private void EnsureOnRow()
+    {
+        if (_position < 0 || _done)
+        {
+            throw new InvalidOperationException("The cursor is not on a row: call MoveNext first, and read values only while it returns true.");
+        }
+    }
+
+    private void GetFeatures(ref VBuffer<float> destination)
+    {
+        EnsureOnRow();
+        int size = _window * _featuresPerStep;
+        var editor = VBufferEditor.Create(ref destination, size);
+        var values = editor.Values;
+        long start = CurrentStart;
+        bool normalized = _normalization != SequenceWindowNormalization.None;
+        int referenceOffset = normalized ? Slot(ReferenceRow(start, CurrentLast)) * _featuresPerStep : 0;
+        for (int step = 0; step < _window; step++)
+        {
+            int offset = Slot(start + step) * _featuresPerStep;
+            for (int f = 0; f < _featuresPerStep; f++)
+            {
+                double value = _features[offset + f];
+                if (normalized)
+                {
+                    value = value / _features[referenceOffset + f] - 1.0;
+                }
+
+                values[step * _featuresPerStep + f] = (float)value;
+            }
+        }
+
+        destination = editor.Commit();
+    }
+
+    private float LabelValue(int j)
+    {
+        long row = CurrentLast + _horizon + j;
+        if (row >= _rowsRead)
+        {
+            return float.NaN; // past the end of the series (IncludeUnlabeledTail)
+        }
+
+        double value = _targets[Slot(row)];
+        if (_normalization != SequenceWindowNormalization.None)
+        {
+            value = value / _targets[Slot(ReferenceRow(CurrentStart, CurrentLast))] - 1.0;
+        }
+
+        return (float)value;
+    }
+
+    private void GetScalarLabel(ref float destination)
+    {
+        EnsureOnRow();
+        destination = LabelValue(0);
+    }
+
+    private void GetVectorLabel(ref VBuffer<float> destination)
+    {
+        EnsureOnRow();
+        var editor = VBufferEditor.Create(ref destination, _labelSteps);
+        for (int j = 0; j < _labelSteps; j++)
+        {
+            editor.Values[j] = LabelValue(j);
+        }
+
+        destination = editor.Commit();
+    }
+
+    private void GetReference(ref float destination)
+    {
+        EnsureOnRow();
+        destination = (float)_targets[Slot(ReferenceRow(CurrentStart, CurrentLast))];
+    }
+
+    private void CheckColumn(DataViewSchema.Column column)
+    {
+        var schema = _binding.OutputSchema;
+        if (column.Index < 0 || column.Index >= schema.Count || schema[column.Index].Name != column.Name)
+        {
+            throw new ArgumentException($"Column '{column.Name}' (index {column.Index}) is not a column of this window view.", nameof(column));
+        }
+    }
+}
