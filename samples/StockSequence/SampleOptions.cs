@@ -24,14 +24,16 @@ public sealed record SampleOptions
           --horizon N          how many steps ahead to forecast (default: 1, the next day)
           --normalization K    per-window scaling: last (p/p_last - 1, default), first (p/p_first - 1) or none
 
-        Recurrent network (used by the RNN step, which this build does not have yet)
+        Recurrent network (N vs 1: the window in, the forecast out; trained by mlContext.Regression.Trainers.Rnn)
           --cell K             rnn, lstm or gru (default: lstm)
           --hidden N           hidden units per layer (default: 32)
           --layers N           stacked layers (default: 1)
-          --epochs N           training epochs (default: 20; --quick: 2)
+          --epochs N           most training epochs (default: 30; --quick: 2)
+          --patience N         stop after N epochs without a lower validation loss, keeping the best epoch; the last
+                               10% of the training windows validate. 0 trains every epoch (default: 5)
 
         Output
-          --out DIR            folder for the hold-out forecasts CSV (default: stock-output)
+          --out DIR            folder for model.zip, the plots and the hold-out forecasts CSV (default: stock-output)
           --quick              a small, fast run (a short generated series and 2 epochs) for smoke tests
           --help, -h           show this text
 
@@ -58,8 +60,8 @@ public sealed record SampleOptions
     /// <summary>Per-window normalisation.</summary>
     public SequenceWindowNormalization Normalization { get; init; } = SequenceWindowNormalization.RelativeToLast;
 
-    /// <summary>Recurrent cell: rnn, lstm or gru.</summary>
-    public string Cell { get; init; } = "lstm";
+    /// <summary>The recurrent cell.</summary>
+    public RnnCellType Cell { get; init; } = RnnCellType.Lstm;
 
     /// <summary>Hidden units per layer.</summary>
     public int Hidden { get; init; } = 32;
@@ -67,8 +69,11 @@ public sealed record SampleOptions
     /// <summary>Stacked recurrent layers.</summary>
     public int Layers { get; init; } = 1;
 
-    /// <summary>Training epochs.</summary>
-    public int Epochs { get; init; } = 20;
+    /// <summary>The most training epochs.</summary>
+    public int Epochs { get; init; } = 30;
+
+    /// <summary>Early stopping: epochs without a lower validation loss before training stops; 0 turns it off.</summary>
+    public int Patience { get; init; } = 5;
 
     /// <summary>Output folder.</summary>
     public string OutputDirectory { get; init; } = "stock-output";
@@ -170,13 +175,7 @@ public sealed record SampleOptions
                     options = options with { Normalization = ParseNormalization(name, Value()) };
                     break;
                 case "--cell":
-                    string cell = Value().ToLowerInvariant();
-                    if (cell is not ("rnn" or "lstm" or "gru"))
-                    {
-                        throw new SampleOptionsException($"--cell must be rnn, lstm or gru; got '{cell}'.");
-                    }
-
-                    options = options with { Cell = cell };
+                    options = options with { Cell = ParseCell(name, Value()) };
                     break;
                 case "--hidden":
                     options = options with { Hidden = Number(1, 4096) };
@@ -187,6 +186,9 @@ public sealed record SampleOptions
                 case "--epochs":
                     options = options with { Epochs = Number(1) };
                     epochsGiven = true;
+                    break;
+                case "--patience":
+                    options = options with { Patience = Number(0) };
                     break;
                 case "--out":
                     options = options with { OutputDirectory = Value() };
@@ -218,6 +220,14 @@ public sealed record SampleOptions
         SequenceWindowNormalization.RelativeToLast => "relative to the window's last value (p/p_last - 1)",
         SequenceWindowNormalization.RelativeToFirst => "relative to the window's first value (p/p_first - 1)",
         _ => "none",
+    };
+
+    private static RnnCellType ParseCell(string name, string value) => value.ToLowerInvariant() switch
+    {
+        "rnn" => RnnCellType.Rnn,
+        "lstm" => RnnCellType.Lstm,
+        "gru" => RnnCellType.Gru,
+        _ => throw new SampleOptionsException($"{name} must be rnn, lstm or gru; got '{value}'."),
     };
 
     private static SequenceWindowNormalization ParseNormalization(string name, string value) => value.ToLowerInvariant() switch

@@ -7,20 +7,34 @@ namespace StockSequence;
 /// <param name="DataDescription">Where the prices came from.</param>
 /// <param name="SeriesRows">Trading days in the series.</param>
 /// <param name="Windows">The window pass: windows produced and skipped.</param>
-/// <param name="TrainingWindows">Windows before the hold-out.</param>
+/// <param name="TrainingWindows">Windows before the hold-out (the RNN's validation windows among them).</param>
 /// <param name="HoldOutWindows">Windows in the hold-out (the last 15%).</param>
-/// <param name="Metrics">One row per forecaster, persistence first.</param>
+/// <param name="Rnn">How the recurrent network trained.</param>
+/// <param name="Metrics">One row per forecaster, persistence first, the RNN last.</param>
 /// <param name="UpMoveShare">The share of hold-out windows whose price went up (what always saying "up" scores).</param>
-/// <param name="ForecastsCsvPath">The hold-out forecasts file.</param>
+/// <param name="ModelPath">The saved RNN pipeline (<c>model.zip</c>).</param>
+/// <param name="ReloadedModelMatches">True when the model loaded from <see cref="ModelPath"/> in a new MLContext gave exactly
+/// the same hold-out forecasts as the model in memory.</param>
 /// <param name="NextForecasts">Each forecaster's forecast past the end of the series, in prices; empty when the last window
 /// touches a missing value.</param>
+/// <param name="NextDays">The reloaded model's forecasts past the end of the series: the next trading days one at a time
+/// (horizon 1), or the one day <c>--horizon</c> ahead; empty when the last window touches a missing value.</param>
+/// <param name="ForecastsCsvPath">The hold-out forecasts file.</param>
+/// <param name="LossPlotPath">The loss curve (PNG).</param>
+/// <param name="ForecastPlotPaths">Forecast vs actual on the hold-out, whole and its last days (PNG).</param>
 public sealed record StockForecastReport(
     string DataDescription,
     long SeriesRows,
     SequenceWindowStatistics Windows,
     long TrainingWindows,
     long HoldOutWindows,
+    RnnTrainingSummary Rnn,
     IReadOnlyList<ForecastMetrics> Metrics,
     double UpMoveShare,
+    string ModelPath,
+    bool ReloadedModelMatches,
+    IReadOnlyDictionary<string, double> NextForecasts,
+    IReadOnlyList<DatedForecast> NextDays,
     string ForecastsCsvPath,
-    IReadOnlyDictionary<string, double> NextForecasts);
+    string LossPlotPath,
+    IReadOnlyList<string> ForecastPlotPaths);

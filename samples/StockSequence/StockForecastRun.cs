@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Microsoft.ML;
 using Microsoft.ML.Rnn;
 using StockSequence.Data;
+using Spectre.Console;
 using StockSequence.Forecasting;
 
 namespace StockSequence;
@@ -22,6 +24,15 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
     public const int MovingAverageLength = 5;
 
     private const string DateColumn = nameof(DailyPrice.Date);
+
+    /// <summary>The share of the training windows, at their end, that validate the RNN for early stopping.</summary>
+    public const double ValidationFraction = 0.10;
+
+    /// <summary>How many trading days past the end of the series the reloaded model forecasts, one at a time (horizon 1).</summary>
+    public const int DaysAhead = 5;
+
+    /// <summary>The days at the end of the hold-out shown in the closer forecast plot.</summary>
+    public const int RecentDays = 60;
 
     /// <summary>Runs the whole flow and writes the report.</summary>
     /// <returns>What was found.</returns>
@@ -53,33 +64,158 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
         IDataView training = mlContext.Data.TakeRows(windows, trainingCount);
         IDataView test = mlContext.Data.SkipRows(windows, total - holdOut);
         List<ForecastWindow> testWindows = WindowReader.Read(test, DateColumn);
+        var writer = new ReportWriter(options, output);
+        writer.WriteSetup(description, rows, counts, trainingCount, testWindows,
+            options.Patience > 0 ? (long)Math.Round(trainingCount * ValidationFraction) : 0);
 
         var layout = new WindowLayout(options.Window, windows.FeaturesPerStep, TargetFeature: 0);
+        var progress = new EpochProgress(CreateConsole(output), options.Epochs);
+        var rnn = new RnnForecaster(mlContext, RnnOptions(windows.FeaturesPerStep, progress), options.Patience > 0 ? ValidationFraction : 0);
         IForecaster[] forecasters =
         [
             new PersistenceForecaster(layout),
             new MovingAverageForecaster(layout, MovingAverageLength),
             new LinearForecaster(mlContext),
+            rnn,
         ];
 
         double[] actual = testWindows.Select(w => Price(w.Label, w.Reference)).ToArray();
         double[] last = testWindows.Select(w => Price(layout.TargetAt(w.Features, options.Window - 1), w.Reference)).ToArray();
         var forecasts = new Dictionary<string, double[]>();
         var metrics = new List<ForecastMetrics>();
+        RnnTrainingSummary? summary = null;
+        float[] rnnScores = [];
         foreach (var forecaster in forecasters)
         {
-            forecaster.Fit(training);
+            if (forecaster == rnn)
+            {
+                var clock = Stopwatch.StartNew();
+                progress.Run($"Training {rnn.Name}", () => rnn.Fit(training));
+                summary = Summarize(rnn, clock.Elapsed.TotalSeconds);
+            }
+            else
+            {
+                forecaster.Fit(training);
+            }
+
             float[] predicted = forecaster.Predict(test);
+            rnnScores = forecaster == rnn ? predicted : rnnScores;
             forecasts[forecaster.Name] = predicted.Zip(testWindows, (p, w) => Price(p, w.Reference)).ToArray();
             metrics.Add(ForecastMetrics.Compute(forecaster.Name, actual, forecasts[forecaster.Name], last, options.Horizon));
         }
 
+        Directory.CreateDirectory(options.OutputDirectory);
+        string modelPath = OutputPath("model.zip");
+        mlContext.Model.Save(rnn.Model, training.Schema, modelPath);
+        bool reloadedMatches;
+        IReadOnlyList<DatedForecast> nextDays;
+        using (var saved = new SavedModelForecaster(modelPath, options.Window, options.Normalization))
+        {
+            reloadedMatches = saved.Score(test).SequenceEqual(rnnScores);
+            nextDays = ForecastDaysAhead(saved, rows, target);
+        }
+
         string csvPath = WriteForecasts(testWindows, actual, last, forecasts);
+        string lossPlot = OutputPath("loss.png");
+        ForecastPlots.WriteLossCurve(summary!.History, summary.KeptEpoch, lossPlot);
+        string[] forecastPlots = WriteForecastPlots(writer.HorizonText, testWindows, actual,
+            new Dictionary<string, double[]> { [rnn.Name] = forecasts[rnn.Name], ["Persistence"] = last });
+
         var next = ForecastPastTheEnd(mlContext, series, target, forecasters, rows[^1].Date);
         double upShare = actual.Zip(last, (a, l) => a > l ? 1.0 : 0.0).Average();
-        var report = new StockForecastReport(description, rows.Count, counts, trainingCount, holdOut, metrics, upShare, csvPath, next);
-        Print(report, testWindows, rows, target);
+        var report = new StockForecastReport(description, rows.Count, counts, trainingCount, holdOut, summary, metrics, upShare,
+            modelPath, reloadedMatches, next, nextDays, csvPath, lossPlot, forecastPlots);
+        writer.WriteResults(report, rows, target, BestPossibleSkill());
         return report;
+    }
+
+    /// <summary>Forecast vs actual over the whole hold-out, and over its last <see cref="RecentDays"/> days, where the lines
+    /// can be told apart.</summary>
+    private string[] WriteForecastPlots(string horizon, List<ForecastWindow> windows, double[] actual, Dictionary<string, double[]> forecasts)
+    {
+        string whole = OutputPath("holdout-forecast.png"), recent = OutputPath("holdout-forecast-recent.png");
+        ForecastPlots.WriteForecastVsActual($"{options.Column} on the hold-out: forecasts for {horizon} vs actual",
+            windows.Select(w => w.Date).ToList(), actual, forecasts, whole);
+        int skip = Math.Max(0, windows.Count - RecentDays);
+        ForecastPlots.WriteForecastVsActual($"{options.Column}, the last {windows.Count - skip} days of the hold-out: forecasts for {horizon} vs actual",
+            windows.Skip(skip).Select(w => w.Date).ToList(), actual[skip..],
+            forecasts.ToDictionary(f => f.Key, f => f.Value[skip..]), recent);
+        return [whole, recent];
+    }
+
+    /// <summary>The trainer's options: the network from the command line, N vs 1 regression of the next value.</summary>
+    private RnnTrainer.Options RnnOptions(int inputSize, EpochProgress progress) => new()
+    {
+        InputSize = inputSize,
+        Cell = options.Cell,
+        HiddenSize = options.Hidden,
+        NumberOfLayers = options.Layers,
+        Head = RnnHead.ManyToOne,
+        MaxEpochs = options.Epochs,
+        EarlyStoppingPatience = options.Patience,
+        OnEpochEnd = progress.Report,
+    };
+
+    private RnnTrainingSummary Summarize(RnnForecaster rnn, double seconds)
+    {
+        IReadOnlyList<RnnEpochReport> history = rnn.Model!.TrainingHistory;
+        int kept = options.Patience > 0 ? history.MinBy(e => e.ValidationLoss ?? e.TrainLoss)!.Epoch : history[^1].Epoch;
+        return new RnnTrainingSummary(rnn.Name, history, kept, history.Count < options.Epochs, rnn.TrainingRows, rnn.ValidationRows, seconds);
+    }
+
+    /// <summary>The reloaded model's forecasts past the last day: the next days one at a time for horizon 1, else the one
+    /// day the horizon reaches. Empty when the last window has a missing price.</summary>
+    private List<DatedForecast> ForecastDaysAhead(SavedModelForecaster saved, IReadOnlyList<DailyPrice> rows, string target)
+    {
+        double[] prices = rows.Select(r => r.Get(target)).ToArray();
+        if (prices[^options.Window..].Any(p => !double.IsFinite(p) || p <= 0))
+        {
+            return [];
+        }
+
+        DateTime lastDate = rows[^1].Date;
+        if (options.Horizon > 1)
+        {
+            return [new DatedForecast(TradingDaysAfter(lastDate, options.Horizon), saved.ForecastDays(prices, 1)[0])];
+        }
+
+        return saved.ForecastDays(prices, DaysAhead).Select((p, i) => new DatedForecast(TradingDaysAfter(lastDate, i + 1), p)).ToList();
+    }
+
+    /// <summary>The weekday <paramref name="days"/> trading days after <paramref name="date"/> (holidays are not known).</summary>
+    private static DateTime TradingDaysAfter(DateTime date, int days)
+    {
+        for (int i = 0; i < days; i++)
+        {
+            do
+            {
+                date = date.AddDays(1);
+            }
+            while (date.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday);
+        }
+
+        return date;
+    }
+
+    /// <summary>A Spectre.Console console over the sample's output; it finds out by itself whether that is an interactive terminal.</summary>
+    private static IAnsiConsole CreateConsole(TextWriter writer) =>
+        AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer) });
+
+    private string OutputPath(string file) => Path.GetFullPath(Path.Combine(options.OutputDirectory, file));
+
+    /// <summary>
+    /// For the generated series, the skill of the ideal one-step forecast: its log returns follow an AR(1) with coefficient phi,
+    /// so knowing phi removes phi² of persistence's error variance. Unknown (null) for real data and longer horizons.
+    /// </summary>
+    private double? BestPossibleSkill()
+    {
+        if (options.CsvPath is not null || options.Horizon != 1)
+        {
+            return null;
+        }
+
+        double phi = new SyntheticPriceParameters().ArCoefficient;
+        return phi * phi;
     }
 
     private (IReadOnlyList<DailyPrice> Rows, string Description) LoadSeries()
@@ -135,8 +271,7 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
 
     private string WriteForecasts(List<ForecastWindow> windows, double[] actual, double[] last, Dictionary<string, double[]> forecasts)
     {
-        Directory.CreateDirectory(options.OutputDirectory);
-        string path = Path.GetFullPath(Path.Combine(options.OutputDirectory, "holdout-forecasts.csv"));
+        string path = OutputPath("holdout-forecasts.csv");
         var text = new StringBuilder();
         text.AppendLine(string.Join(",", new[] { "Date", "LastObserved", "Actual" }.Concat(forecasts.Keys.Select(k => $"\"{k}\""))));
         for (int i = 0; i < windows.Count; i++)
@@ -151,68 +286,4 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
     }
 
     private static string Format(double value) => value.ToString("0.######", CultureInfo.InvariantCulture);
-
-    private void Print(StockForecastReport report, List<ForecastWindow> testWindows, IReadOnlyList<DailyPrice> rows, string target)
-    {
-        string days = options.Horizon == 1 ? "the next trading day" : $"{options.Horizon} trading days ahead";
-        var w = report.Windows;
-        output.WriteLine("StockSequence: price forecasts from sequence windows, against naive baselines");
-        output.WriteLine();
-        output.WriteLine($"Data      {report.DataDescription}");
-        output.WriteLine($"          {report.SeriesRows} trading days, {rows[0].Date:yyyy-MM-dd} to {rows[^1].Date:yyyy-MM-dd}");
-        output.WriteLine($"Target    {options.Column}, {days}, from windows of {options.Window} days");
-        output.WriteLine($"Scaling   {options.NormalizationDescription}");
-        string gap = options.Horizon > 1 ? $", {options.Horizon - 1} between left out" : "";
-        output.WriteLine($"Windows   {w.WindowsProduced} ({report.TrainingWindows} to train{gap}; the last {report.HoldOutWindows} held out, " +
-            $"{testWindows[0].Date:yyyy-MM-dd} to {testWindows[^1].Date:yyyy-MM-dd})" +
-            (w.WindowsSkipped > 0 ? $"; {w.WindowsSkipped} skipped for touching {w.RowsWithNonFiniteValues} day(s) with missing values or a zero price" : "; none skipped"));
-        output.WriteLine($"RNN       not in this build yet: --cell {options.Cell} --hidden {options.Hidden} --layers {options.Layers} " +
-            $"--epochs {options.Epochs} are accepted and not used. Baselines only.");
-        output.WriteLine();
-        output.WriteLine("Hold-out results, in price units (skill = 1 - MSE / MSE of persistence; DM t = Diebold-Mariano statistic");
-        output.WriteLine("against persistence, negative is better, |t| < 2 is within chance):");
-        output.WriteLine();
-        output.Write(ResultsTable.Render(report.Metrics));
-        output.WriteLine();
-        output.WriteLine($"Up moves in the hold-out: {ResultsTable.Percent(report.UpMoveShare)} (saying \"up\" every day scores that direction accuracy).");
-        output.WriteLine(Verdict(report.Metrics));
-        output.WriteLine();
-        if (report.NextForecasts.Count > 0)
-        {
-            double lastPrice = target switch
-            {
-                nameof(DailyPrice.Open) => rows[^1].Open,
-                nameof(DailyPrice.High) => rows[^1].High,
-                nameof(DailyPrice.Low) => rows[^1].Low,
-                nameof(DailyPrice.AdjClose) => rows[^1].AdjClose,
-                _ => rows[^1].Close,
-            };
-            output.WriteLine($"Forecast for {days} after {rows[^1].Date:yyyy-MM-dd} (last {options.Column} {lastPrice:0.00}): " +
-                string.Join(", ", report.NextForecasts.Select(f => $"{f.Key} {f.Value:0.00}")));
-        }
-        else
-        {
-            output.WriteLine("No forecast past the end: the last window touches a missing value.");
-        }
-
-        output.WriteLine($"Hold-out forecasts: {report.ForecastsCsvPath}");
-    }
-
-    /// <summary>The result in plain words, without flattering the models.</summary>
-    private static string Verdict(IReadOnlyList<ForecastMetrics> metrics)
-    {
-        var contenders = metrics.Where(m => m.Model != "Persistence").ToList();
-        var best = contenders.MaxBy(m => m.SkillVsPersistence)!;
-        if (best.SkillVsPersistence <= 0)
-        {
-            return "Verdict: nothing beats persistence (\"tomorrow = today\") on this hold-out; " +
-                $"the best, {best.Model}, is {ResultsTable.Percent(-best.SkillVsPersistence)} worse in MSE.";
-        }
-
-        bool clear = best.DieboldMarianoT is double t && t < -2;
-        return $"Verdict: {best.Model} beats persistence by {ResultsTable.Percent(best.SkillVsPersistence, "0.00")} in MSE " +
-            $"(RMSE {best.Rmse:0.####} vs {metrics[0].Rmse:0.####}); " +
-            (clear ? "the Diebold-Mariano test says that is unlikely to be luck."
-                   : "a gain this size is within chance on this hold-out (|DM t| < 2), so it is not evidence of skill.");
-    }
 }

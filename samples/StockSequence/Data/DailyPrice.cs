@@ -58,6 +58,19 @@ public sealed class DailyPrice
             $"There is no price column '{column}'; choose one of {string.Join(", ", Columns.Select(c => c.Header))}.", nameof(column));
     }
 
+    /// <summary>The value of the column with the given property name (as <see cref="PropertyFor"/> returns it).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not a price column.</exception>
+    public double Get(string property) => property switch
+    {
+        nameof(Open) => Open,
+        nameof(High) => High,
+        nameof(Low) => Low,
+        nameof(Close) => Close,
+        nameof(AdjClose) => AdjClose,
+        nameof(Volume) => Volume,
+        _ => throw new ArgumentOutOfRangeException(nameof(property), property, "Not a price column."),
+    };
+
     /// <summary>Sets the value of the column with the given property name.</summary>
     internal void Set(string property, double value)
     {

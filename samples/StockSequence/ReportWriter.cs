@@ -1,0 +1,147 @@
+using System.Globalization;
+using Microsoft.ML.Rnn;
+using StockSequence.Data;
+using StockSequence.Forecasting;
+
+namespace StockSequence;
+
+/// <summary>
+/// The sample's console text, in two parts: what is about to be done (before training, so the progress has context) and
+/// what was found. Plain text, so that it reads the same in a terminal and in a CI log.
+/// </summary>
+/// <param name="options">The parsed command line.</param>
+/// <param name="output">Where the text goes.</param>
+public sealed class ReportWriter(SampleOptions options, TextWriter output)
+{
+    private const string Indent = "          ";
+
+    /// <summary>"the next trading day" or "3 trading days ahead".</summary>
+    public string HorizonText => options.Horizon == 1 ? "the next trading day" : $"{options.Horizon} trading days ahead";
+
+    /// <summary>Writes the data, the windows and the network about to be trained.</summary>
+    /// <param name="description">Where the prices came from.</param>
+    /// <param name="rows">The series.</param>
+    /// <param name="windows">The window counts.</param>
+    /// <param name="trainingWindows">Windows before the hold-out.</param>
+    /// <param name="holdOut">The hold-out windows, in order.</param>
+    /// <param name="validationWindows">The latest training windows that validate the RNN (0 without early stopping).</param>
+    public void WriteSetup(string description, IReadOnlyList<DailyPrice> rows, SequenceWindowStatistics windows, long trainingWindows,
+        IReadOnlyList<ForecastWindow> holdOut, long validationWindows)
+    {
+        output.WriteLine("StockSequence: price forecasts from sequence windows, a recurrent network against naive baselines");
+        output.WriteLine();
+        output.WriteLine($"Data      {description}");
+        output.WriteLine($"{Indent}{rows.Count} trading days, {rows[0].Date:yyyy-MM-dd} to {rows[^1].Date:yyyy-MM-dd}");
+        output.WriteLine($"Target    {options.Column}, {HorizonText}, from windows of {options.Window} days");
+        output.WriteLine($"Scaling   {options.NormalizationDescription}");
+        string gap = options.Horizon > 1 ? $", {options.Horizon - 1} between left out" : "";
+        output.WriteLine($"Windows   {windows.WindowsProduced} ({trainingWindows} to train{gap}; the last {holdOut.Count} held out, " +
+            $"{holdOut[0].Date:yyyy-MM-dd} to {holdOut[^1].Date:yyyy-MM-dd})" +
+            (windows.WindowsSkipped > 0 ? $"; {windows.WindowsSkipped} skipped for touching {windows.RowsWithNonFiniteValues} day(s) with missing values or a zero price" : "; none skipped"));
+        string layers = options.Layers == 1 ? "1 layer" : $"{options.Layers} layers";
+        output.WriteLine($"RNN       {RnnForecaster.CellName(options.Cell)}, N vs 1, {options.Hidden} hidden units, {layers}; Adam, up to {options.Epochs} epochs");
+        output.WriteLine(options.Patience > 0
+            ? $"{Indent}early stopping: {options.Patience} epochs without a lower loss on the last {validationWindows} training windows"
+            : $"{Indent}no early stopping (--patience 0): every epoch runs, on all training windows");
+        output.WriteLine();
+    }
+
+    /// <summary>Writes how training went, the results table, the verdict, the model file and the forecasts past the end.</summary>
+    /// <param name="report">What the run found.</param>
+    /// <param name="rows">The series.</param>
+    /// <param name="target">The target's property name.</param>
+    /// <param name="bestPossibleSkill">The skill an ideal forecaster would have, when it is known (generated data), else null.</param>
+    public void WriteResults(StockForecastReport report, IReadOnlyList<DailyPrice> rows, string target, double? bestPossibleSkill)
+    {
+        var rnn = report.Rnn;
+        var kept = rnn.History.Single(e => e.Epoch == rnn.KeptEpoch);
+        string stop = rnn.StoppedEarly ? $"stopped early after {rnn.History.Count} epochs" : $"ran all {rnn.History.Count} epochs";
+        string keptLoss = kept.ValidationLoss is float v ? $"validation loss {EpochProgress.Loss(v)}" : $"train loss {EpochProgress.Loss(kept.TrainLoss)}";
+        output.WriteLine($"Trained   {rnn.Name} on {rnn.TrainingWindows} windows in {Seconds(rnn.Seconds)}: {stop}; kept epoch {rnn.KeptEpoch} ({keptLoss})");
+        output.WriteLine();
+        output.WriteLine("Hold-out results, in price units (skill = 1 - MSE / MSE of persistence; DM t = Diebold-Mariano statistic");
+        output.WriteLine("against persistence, negative is better, |t| < 2 is within chance):");
+        output.WriteLine();
+        output.Write(ResultsTable.Render(report.Metrics));
+        output.WriteLine();
+        output.WriteLine($"Up moves in the hold-out: {ResultsTable.Percent(report.UpMoveShare)} (saying \"up\" every day scores that direction accuracy).");
+        foreach (string line in Verdict(report.Metrics, rnn.Name, bestPossibleSkill))
+        {
+            output.WriteLine(line);
+        }
+
+        output.WriteLine();
+        long size = new FileInfo(report.ModelPath).Length;
+        output.WriteLine($"Model     {report.ModelPath} ({Math.Max(1, size / 1024)} KB)");
+        output.WriteLine(report.ReloadedModelMatches
+            ? $"{Indent}loaded again in a new MLContext, it gives the same {report.HoldOutWindows} hold-out forecasts, bit for bit"
+            : $"{Indent}loaded again in a new MLContext, it gives DIFFERENT hold-out forecasts: that is a bug in the package, please report it");
+
+        double lastPrice = rows[^1].Get(target);
+        string after = $"after {rows[^1].Date:yyyy-MM-dd} (last {options.Column} {Money(lastPrice)})";
+        if (report.NextDays.Count > 0)
+        {
+            output.WriteLine(options.Horizon == 1
+                ? $"{Indent}its next {report.NextDays.Count} trading days {after}, each forecast fed back in as the newest price:"
+                : $"{Indent}its forecast for {HorizonText} {after}:");
+            output.WriteLine(Indent + string.Join("  ", report.NextDays.Select(d => $"{d.Date:yyyy-MM-dd} {Money(d.Price)}")));
+        }
+
+        output.WriteLine(report.NextForecasts.Count > 0
+            ? $"Forecast  {HorizonText} {after}: " + string.Join(", ", report.NextForecasts.Select(f => $"{f.Key} {Money(f.Value)}"))
+            : "Forecast  none past the end: the last window touches a missing value.");
+        output.WriteLine($"Plots     {report.LossPlotPath} (loss per epoch)");
+        output.WriteLine($"{Indent}{report.ForecastPlotPaths[0]} (forecast vs actual on the hold-out)");
+        output.WriteLine($"{Indent}{report.ForecastPlotPaths[1]} (the same, its last days)");
+        output.WriteLine($"Table     {report.ForecastsCsvPath} (every hold-out forecast)");
+    }
+
+    /// <summary>The result in plain words, without flattering the models: first the RNN, then any model that did better.</summary>
+    /// <param name="metrics">The table's rows, persistence first.</param>
+    /// <param name="rnnName">The RNN's row.</param>
+    /// <param name="bestPossibleSkill">The skill an ideal forecaster would have, when it is known, else null.</param>
+    /// <returns>The verdict's lines.</returns>
+    public static IReadOnlyList<string> Verdict(IReadOnlyList<ForecastMetrics> metrics, string rnnName, double? bestPossibleSkill)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        var persistence = metrics[0];
+        var rnn = metrics.Single(m => m.Model == rnnName);
+        var lines = new List<string> { $"Verdict: the {rnn.Model} " + Judge(rnn, persistence) };
+        var better = metrics.Skip(1).Where(m => m != rnn && m.SkillVsPersistence > Math.Max(0, rnn.SkillVsPersistence)).MaxBy(m => m.SkillVsPersistence);
+        if (better is not null)
+        {
+            lines.Add($"         {better.Model} does better: it " + Judge(better, persistence));
+        }
+        else if (rnn.SkillVsPersistence <= 0)
+        {
+            lines.Add("         Nothing here beats persistence: day-to-day moves of prices are close to unpredictable.");
+        }
+
+        if (bestPossibleSkill is double ideal)
+        {
+            lines.Add($"         On this generated series a perfect model of its momentum would score about {ResultsTable.Percent(ideal, "0.0")} skill.");
+        }
+
+        return lines;
+    }
+
+    /// <summary>"beats persistence by …" or "does not beat persistence …", with whether the difference could be luck.</summary>
+    private static string Judge(ForecastMetrics model, ForecastMetrics persistence)
+    {
+        if (model.SkillVsPersistence <= 0)
+        {
+            return "does not beat persistence (\"tomorrow = today\") on this hold-out: its MSE is " +
+                $"{ResultsTable.Percent(-model.SkillVsPersistence, "0.00")} higher (RMSE {model.Rmse:0.####} vs {persistence.Rmse:0.####}).";
+        }
+
+        bool clear = model.DieboldMarianoT is double t && t < -2;
+        return $"beats persistence by {ResultsTable.Percent(model.SkillVsPersistence, "0.00")} in MSE " +
+            $"(RMSE {model.Rmse:0.####} vs {persistence.Rmse:0.####}); " +
+            (clear ? "the Diebold-Mariano test says that is unlikely to be luck."
+                   : "a gain this size is within chance on this hold-out (|DM t| < 2), so it is not evidence of skill.");
+    }
+
+    private static string Money(double value) => value.ToString("0.00", CultureInfo.InvariantCulture);
+
+    private static string Seconds(double seconds) => seconds.ToString("0.0", CultureInfo.InvariantCulture) + " s";
+}
