@@ -45,7 +45,7 @@ public static class ForecastPlots
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.Title("RNN-train-loss");
         plot.XLabel("epoch");
-        plot.YLabel("loss (MSE, normalised prices)");
+        plot.YLabel("loss (MSE)");
         plot.ShowLegend(Alignment.UpperRight);
         plot.SavePng(path, Width, Height);
     }

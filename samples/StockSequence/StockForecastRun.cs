@@ -81,43 +81,30 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
 
         double[] actual = testWindows.Select(w => Price(w.Label, w.Reference)).ToArray();
         double[] last = testWindows.Select(w => Price(layout.TargetAt(w.Features, options.Window - 1), w.Reference)).ToArray();
+        foreach (var baseline in forecasters.Where(f => f != rnn))
+        {
+            baseline.Fit(training);
+        }
+
+        var clock = Stopwatch.StartNew();
+        progress.Run($"Training {rnn.Name}", () => rnn.Fit(training));
+        RnnTrainingSummary summary = Summarize(rnn, clock.Elapsed.TotalSeconds);
+
         var forecasts = new Dictionary<string, double[]>();
         var metrics = new List<ForecastMetrics>();
-        RnnTrainingSummary? summary = null;
-        float[] rnnScores = [];
+        float[] rnnScores = rnn.Predict(test);
         foreach (var forecaster in forecasters)
         {
-            if (forecaster == rnn)
-            {
-                var clock = Stopwatch.StartNew();
-                progress.Run($"Training {rnn.Name}", () => rnn.Fit(training));
-                summary = Summarize(rnn, clock.Elapsed.TotalSeconds);
-            }
-            else
-            {
-                forecaster.Fit(training);
-            }
-
-            float[] predicted = forecaster.Predict(test);
-            rnnScores = forecaster == rnn ? predicted : rnnScores;
+            float[] predicted = forecaster == rnn ? rnnScores : forecaster.Predict(test);
             forecasts[forecaster.Name] = predicted.Zip(testWindows, (p, w) => Price(p, w.Reference)).ToArray();
             metrics.Add(ForecastMetrics.Compute(forecaster.Name, actual, forecasts[forecaster.Name], last, options.Horizon));
         }
 
         Directory.CreateDirectory(options.OutputDirectory);
-        string modelPath = OutputPath("model.zip");
-        mlContext.Model.Save(rnn.Model, training.Schema, modelPath);
-        bool reloadedMatches;
-        IReadOnlyList<DatedForecast> nextDays;
-        using (var saved = new SavedModelForecaster(modelPath, options.Window, options.Normalization))
-        {
-            reloadedMatches = saved.Score(test).SequenceEqual(rnnScores);
-            nextDays = ForecastDaysAhead(saved, rows, target);
-        }
-
+        var (modelPath, reloadedMatches, nextDays) = SaveAndReload(mlContext, rnn.Model!, training.Schema, test, rnnScores, rows, target);
         string csvPath = WriteForecasts(testWindows, actual, last, forecasts);
         string lossPlot = OutputPath("loss.png");
-        ForecastPlots.WriteLossCurve(summary!.History, summary.KeptEpoch, lossPlot);
+        ForecastPlots.WriteLossCurve(summary.History, summary.KeptEpoch, lossPlot);
         string[] forecastPlots = WriteForecastPlots(writer.HorizonText, testWindows, actual,
             new Dictionary<string, double[]> { [rnn.Name] = forecasts[rnn.Name], ["Persistence"] = last });
 
@@ -127,6 +114,19 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
             modelPath, reloadedMatches, next, nextDays, csvPath, lossPlot, forecastPlots);
         writer.WriteResults(report, rows, target, BestPossibleSkill());
         return report;
+    }
+
+    /// <summary>
+    /// Saves the RNN as <c>model.zip</c>, loads it in a new MLContext (as an application with only the file would), checks
+    /// that it scores the hold-out exactly as the model in memory did, and forecasts past the end of the series with it.
+    /// </summary>
+    private (string Path, bool ReloadedMatches, IReadOnlyList<DatedForecast> NextDays) SaveAndReload(MLContext mlContext,
+        ITransformer model, DataViewSchema schema, IDataView test, float[] scores, IReadOnlyList<DailyPrice> rows, string target)
+    {
+        string path = OutputPath("model.zip");
+        mlContext.Model.Save(model, schema, path);
+        using var saved = new SavedModelForecaster(path, options.Window, options.Normalization);
+        return (path, saved.Score(test).SequenceEqual(scores), ForecastDaysAhead(saved, rows, target));
     }
 
     /// <summary>Forecast vs actual over the whole hold-out, and over its last <see cref="RecentDays"/> days, where the lines
@@ -158,9 +158,9 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
 
     private RnnTrainingSummary Summarize(RnnForecaster rnn, double seconds)
     {
-        IReadOnlyList<RnnEpochReport> history = rnn.Model!.TrainingHistory;
+        IReadOnlyList<RnnEpochReport> history = rnn.Network!.TrainingHistory;
         int kept = options.Patience > 0 ? history.MinBy(e => e.ValidationLoss ?? e.TrainLoss)!.Epoch : history[^1].Epoch;
-        return new RnnTrainingSummary(rnn.Name, history, kept, history.Count < options.Epochs, rnn.TrainingRows, rnn.ValidationRows, seconds);
+        return new RnnTrainingSummary(rnn.Name, history, kept, history.Count < options.Epochs, rnn.TrainingRows, rnn.ValidationRows, rnn.Scale, seconds);
     }
 
     /// <summary>The reloaded model's forecasts past the last day: the next days one at a time for horizon 1, else the one

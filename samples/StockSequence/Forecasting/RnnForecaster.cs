@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Rnn;
@@ -6,20 +7,30 @@ namespace StockSequence.Forecasting;
 
 /// <summary>
 /// A recurrent network, N vs 1: the window's steps in, the (normalised) label out, trained by
-/// <c>mlContext.Regression.Trainers.Rnn(...)</c>. The last <c>validationFraction</c> of the training windows (the latest ones,
-/// not a random sample, so that validation, like the hold-out, lies after what the network learns from) is kept apart as the
-/// trainer's validation set, for early stopping.
+/// <c>mlContext.Regression.Trainers.Rnn(...)</c>.
 /// </summary>
+/// <remarks>
+/// <para>Validation. The last <c>validationFraction</c> of the training windows (the latest ones, not a random sample, so that
+/// validation, like the hold-out, lies after what the network learns from) is kept apart as the trainer's validation set, for
+/// early stopping.</para>
+/// <para>Scale. Normalised windows hold relative changes of about a percent a day: too small for a network that starts from
+/// weights of order one and takes optimizer steps of about the learning rate (it learns slowly and noisily). So the features
+/// and the label are multiplied by <see cref="Scale"/>, chosen to give the training labels a root mean square of 1, and the
+/// score divided by it again. Both are ML.NET <c>Expression</c> transforms in the fitted pipeline (<see cref="Model"/>), so the
+/// saved model takes and gives values in the windows' own scale.</para>
+/// </remarks>
 public sealed class RnnForecaster : IForecaster
 {
+    private const string ScaledLabelColumn = "ScaledLabel";
+
     private readonly MLContext _mlContext;
     private readonly RnnTrainer.Options _options;
     private readonly double _validationFraction;
 
     /// <summary>Creates the forecaster.</summary>
     /// <param name="mlContext">The context (its seed fixes the initial weights and the shuffling).</param>
-    /// <param name="options">The trainer's options. The forecaster owns them from now on: <see cref="Fit"/> sets
-    /// <see cref="RnnTrainer.Options.ValidationSet"/>.</param>
+    /// <param name="options">The trainer's options, for the columns "Features" and "Label". The forecaster owns them from now
+    /// on: <see cref="Fit"/> sets <see cref="RnnTrainer.Options.LabelColumnName"/> and <see cref="RnnTrainer.Options.ValidationSet"/>.</param>
     /// <param name="validationFraction">The share of the training windows, at their end, used for validation instead of
     /// training, in [0, 0.5]; 0 trains on all of them without a validation set.</param>
     public RnnForecaster(MLContext mlContext, RnnTrainer.Options options, double validationFraction)
@@ -37,8 +48,16 @@ public sealed class RnnForecaster : IForecaster
     /// <remarks>The cell and its size: "LSTM 32", or "GRU 2x64" for two layers of 64 units.</remarks>
     public string Name => $"{CellName(_options.Cell)} {(_options.NumberOfLayers > 1 ? $"{_options.NumberOfLayers}x" : "")}{_options.HiddenSize}";
 
-    /// <summary>The trained model, after <see cref="Fit"/>.</summary>
-    public RnnTransformer? Model { get; private set; }
+    /// <summary>The fitted pipeline, after <see cref="Fit"/>: scale the features, the network, unscale the score. Windows in,
+    /// <c>Score</c> out in the label's (normalised) scale; this is what is saved.</summary>
+    public ITransformer? Model { get; private set; }
+
+    /// <summary>The trained network inside <see cref="Model"/>, after <see cref="Fit"/> (for its training history).</summary>
+    public RnnTransformer? Network { get; private set; }
+
+    /// <summary>The factor the features and the label are multiplied by before the network: one over the root mean square of
+    /// the training labels.</summary>
+    public float Scale { get; private set; } = 1;
 
     /// <summary>Windows trained on in the last <see cref="Fit"/>.</summary>
     public long TrainingRows { get; private set; }
@@ -47,29 +66,41 @@ public sealed class RnnForecaster : IForecaster
     public long ValidationRows { get; private set; }
 
     /// <inheritdoc/>
-    /// <exception cref="InvalidOperationException">Fewer than two training windows, or training failed (see <see cref="RnnTrainer.Fit"/>).</exception>
+    /// <exception cref="InvalidOperationException">Too few training windows, or training failed (see <see cref="RnnTrainer.Fit"/>).</exception>
     public void Fit(IDataView trainingWindows)
     {
         ArgumentNullException.ThrowIfNull(trainingWindows);
-        long count = trainingWindows.GetColumn<float>(_options.LabelColumnName).LongCount();
-        long validation = (long)Math.Round(count * _validationFraction);
-        if (count - validation < 1 || (_validationFraction > 0 && validation < 1))
+        float[] labels = trainingWindows.GetColumn<float>("Label").ToArray();
+        long validation = (long)Math.Round(labels.Length * _validationFraction);
+        if (labels.Length - validation < 1 || (_validationFraction > 0 && validation < 1))
         {
             throw new InvalidOperationException(
-                $"Only {count} training windows: too few to train the RNN and validate on {_validationFraction:P0} of them.");
+                $"Only {labels.Length} training windows: too few to train the RNN and validate on {_validationFraction:P0} of them.");
         }
 
-        IDataView train = trainingWindows;
-        _options.ValidationSet = null;
+        IDataView train = trainingWindows, validationSet = trainingWindows;
         if (validation > 0)
         {
-            train = _mlContext.Data.TakeRows(trainingWindows, count - validation);
-            _options.ValidationSet = _mlContext.Data.SkipRows(trainingWindows, count - validation);
+            train = _mlContext.Data.TakeRows(trainingWindows, labels.Length - validation);
+            validationSet = _mlContext.Data.SkipRows(trainingWindows, labels.Length - validation);
         }
 
-        TrainingRows = count - validation;
+        double rms = Math.Sqrt(labels.Where(float.IsFinite).Select(y => (double)y * y).DefaultIfEmpty(0).Average());
+        string factor = (rms > 1e-9 && double.IsFinite(rms) ? 1 / rms : 1).ToString("0.##########", CultureInfo.InvariantCulture);
+        Scale = float.Parse(factor, CultureInfo.InvariantCulture);
+
+        var scaleFeatures = _mlContext.Transforms.Expression("Features", $"x => x * {factor}", "Features").Fit(train);
+        var scaleLabel = _mlContext.Transforms.Expression(ScaledLabelColumn, $"x => x * {factor}", "Label").Fit(train);
+        IDataView Scaled(IDataView windows) => scaleLabel.Transform(scaleFeatures.Transform(windows));
+
+        _options.LabelColumnName = ScaledLabelColumn;
+        _options.ValidationSet = validation > 0 ? Scaled(validationSet) : null;
+        Network = _mlContext.Regression.Trainers.Rnn(_options).Fit(Scaled(train));
+        var unscaleScore = _mlContext.Transforms.Expression("Score", $"x => x / {factor}", "Score")
+            .Fit(Network.Transform(scaleFeatures.Transform(train)));
+        Model = new TransformerChain<ITransformer>(scaleFeatures, Network, unscaleScore);
+        TrainingRows = labels.Length - validation;
         ValidationRows = validation;
-        Model = _mlContext.Regression.Trainers.Rnn(_options).Fit(train);
     }
 
     /// <inheritdoc/>

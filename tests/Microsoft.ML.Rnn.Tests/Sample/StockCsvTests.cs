@@ -1,6 +1,6 @@
 using StockSequence.Data;
 
-namespace Microsoft.ML.Rnn.Tests;
+namespace Microsoft.ML.Rnn.Tests.Sample;
 
 [TestClass]
 public sealed class StockCsvTests

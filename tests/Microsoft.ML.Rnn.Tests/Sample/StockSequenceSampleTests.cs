@@ -2,7 +2,7 @@ using StockSequence;
 using StockSequence.Data;
 using StockSequence.Forecasting;
 
-namespace Microsoft.ML.Rnn.Tests;
+namespace Microsoft.ML.Rnn.Tests.Sample;
 
 [TestClass]
 public sealed class StockSequenceSampleTests
@@ -90,14 +90,17 @@ public sealed class StockSequenceSampleTests
         Assert.AreEqual(50, defaults.Window);
         Assert.AreEqual(1, defaults.Horizon);
         Assert.AreEqual(SequenceWindowNormalization.RelativeToLast, defaults.Normalization);
+        Assert.AreEqual(RnnCellType.Lstm, defaults.Cell);
+        Assert.AreEqual(30, defaults.Epochs);
+        Assert.AreEqual(5, defaults.Patience);
 
         var all = SampleOptions.Parse(["--csv", "a.csv", "--column=Adj Close", "--window", "30", "--horizon", "5",
             "--cell", "GRU", "--hidden", "64", "--layers", "2", "--epochs", "7", "--out", "o", "--normalization", "first",
-            "--seed", "9", "--days", "300"]);
+            "--seed", "9", "--days", "300", "--patience", "0"]);
         Assert.AreEqual(new SampleOptions
         {
-            CsvPath = "a.csv", Column = "Adj Close", Window = 30, Horizon = 5, Cell = "gru", Hidden = 64, Layers = 2, Epochs = 7,
-            OutputDirectory = "o", Normalization = SequenceWindowNormalization.RelativeToFirst, Seed = 9, Days = 300,
+            CsvPath = "a.csv", Column = "Adj Close", Window = 30, Horizon = 5, Cell = RnnCellType.Gru, Hidden = 64, Layers = 2, Epochs = 7,
+            OutputDirectory = "o", Normalization = SequenceWindowNormalization.RelativeToFirst, Seed = 9, Days = 300, Patience = 0,
         }, all);
 
         var quick = SampleOptions.Parse(["--quick"]);
@@ -124,27 +127,60 @@ public sealed class StockSequenceSampleTests
     }
 
     [TestMethod]
-    public void QuickRunOnAGeneratedSeriesProducesTheTableAndTheForecastsFile()
+    public void QuickRunTrainsTheRnnSavesReloadsAndForecasts()
     {
         string outDir = Path.Combine(Path.GetTempPath(), "stock-sequence-test-" + Guid.NewGuid().ToString("N"));
         try
         {
             var output = new StringWriter();
-            var report = new StockForecastRun(SampleOptions.Parse(["--quick", "--out", outDir]), output).Execute();
+            var options = SampleOptions.Parse(["--quick", "--hidden", "8", "--out", outDir]);
+            var report = new StockForecastRun(options, output).Execute();
 
             Assert.AreEqual(750, report.SeriesRows);
             Assert.AreEqual(700, report.Windows.WindowsProduced, "750 days - 50 window - 1 horizon + 1");
             Assert.AreEqual(105, report.HoldOutWindows, "15% of 700");
-            CollectionAssert.AreEqual(new[] { "Persistence", "Moving average (5)", "Linear (SDCA)" }, report.Metrics.Select(m => m.Model).ToArray());
+            CollectionAssert.AreEqual(new[] { "Persistence", "Moving average (5)", "Linear (SDCA)", "LSTM 8" },
+                report.Metrics.Select(m => m.Model).ToArray());
             Assert.AreEqual(0, report.Metrics[0].SkillVsPersistence);
             Assert.IsTrue(report.Metrics.All(m => double.IsFinite(m.Rmse) && m.Rmse > 0));
-            Assert.HasCount(3, report.NextForecasts);
+
+            // The RNN trained for the two epochs of --quick, validating on the last 10% of the 595 training windows.
+            Assert.HasCount(2, report.Rnn.History);
+            Assert.IsTrue(report.Rnn.History.All(e => float.IsFinite(e.TrainLoss) && e.ValidationLoss is float v && float.IsFinite(v)));
+            Assert.AreEqual(60, report.Rnn.ValidationWindows);
+            Assert.AreEqual(535, report.Rnn.TrainingWindows);
+
+            // model.zip, reloaded in a new MLContext, scores the hold-out exactly as the model in memory did.
+            Assert.IsTrue(File.Exists(report.ModelPath));
+            Assert.IsTrue(report.ReloadedModelMatches);
+
+            // Five forecasts past the end, on the weekdays after the last day; the first is the one-step forecast, which the
+            // in-memory model made from the window view: the reloaded model's hand-normalised window must agree with it.
+            Assert.HasCount(4, report.NextForecasts);
+            Assert.HasCount(StockForecastRun.DaysAhead, report.NextDays);
+            var lastDay = SyntheticPriceSeries.Generate(new SyntheticPriceParameters { Days = 750, Seed = options.Seed })[^1].Date;
+            Assert.IsTrue(report.NextDays[0].Date > lastDay);
+            Assert.IsTrue(report.NextDays.Zip(report.NextDays.Skip(1)).All(p => p.Second.Date > p.First.Date));
+            Assert.IsTrue(report.NextDays.All(d => d.Date.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday)));
+            Assert.AreEqual(report.NextForecasts["LSTM 8"], report.NextDays[0].Price, report.NextDays[0].Price * 1e-5);
+
+            foreach (string plot in report.ForecastPlotPaths.Append(report.LossPlotPath))
+            {
+                byte[] png = File.ReadAllBytes(plot);
+                CollectionAssert.AreEqual(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4], plot);
+            }
+
             string text = output.ToString();
-            Assert.Contains("Linear (SDCA)", text);
-            Assert.Contains("Verdict:", text);
+            Assert.Contains("epoch 1/2  train ", text, "redirected output gets one plain line per epoch");
+            Assert.Contains("epoch 2/2  train ", text);
+            Assert.DoesNotContain("\u001b", text, "no terminal control codes when the output is not a terminal");
+            Assert.Contains("Verdict: the LSTM 8 ", text);
+            Assert.Contains(report.ModelPath, text);
+            Assert.Contains(report.LossPlotPath, text);
             string[] lines = File.ReadAllLines(report.ForecastsCsvPath);
             Assert.HasCount(106, lines, "header + one line per hold-out window");
             Assert.StartsWith("Date,LastObserved,Actual,\"Persistence\"", lines[0]);
+            Assert.EndsWith(",\"LSTM 8\"", lines[0]);
         }
         finally
         {
@@ -166,6 +202,13 @@ public sealed class StockSequenceSampleTests
             Assert.AreEqual(698, report.Windows.WindowsProduced, "750 - 50 - 3 + 1");
             Assert.AreEqual(105, report.HoldOutWindows);
             Assert.AreEqual(698 - 105 - 2, report.TrainingWindows, "the 2 windows whose labels fall in the hold-out period are left out");
+
+            // Three days ahead is one forecast (chaining one-step forecasts needs horizon 1), dated three weekdays on.
+            var lastDay = SyntheticPriceSeries.Generate(new SyntheticPriceParameters { Days = 750, Seed = 42 })[^1].Date;
+            Assert.HasCount(1, report.NextDays);
+            Assert.AreEqual(3, Enumerable.Range(1, 7).Select(d => lastDay.AddDays(d)).Where(d => d <= report.NextDays[0].Date)
+                .Count(d => d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday)));
+            Assert.AreEqual(report.NextForecasts["LSTM 32"], report.NextDays[0].Price, report.NextDays[0].Price * 1e-5);
         }
         finally
         {
@@ -192,7 +235,7 @@ public sealed class StockSequenceSampleTests
         {
             File.WriteAllText(path, csv.ToString());
             var output = new StringWriter();
-            int exit = StockSequenceApp.Run(["--csv", path, "--window", "20", "--out", outDir], output, new StringWriter());
+            int exit = StockSequenceApp.Run(["--csv", path, "--window", "20", "--epochs", "2", "--out", outDir], output, new StringWriter());
 
             Assert.AreEqual(0, exit, output.ToString());
             // Day 150 is in the inputs of 20 windows and the label of one.
