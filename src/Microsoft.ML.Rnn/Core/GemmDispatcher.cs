@@ -26,7 +26,10 @@ internal static class GemmDispatcher
     /// Below this many multiply-adds (M·N·K) a product runs on the calling thread only: handing work to
     /// a spinning worker costs about a microsecond (measured with the GEMM benchmarks' threshold sweep).
     /// </summary>
-    internal const long ParallelThreshold = 1L << 17;
+    internal const long DefaultParallelThreshold = 1L << 17;
+
+    /// <summary>The threshold in force; the benchmarks lower it to measure where splitting starts to pay.</summary>
+    internal static long ParallelThreshold { get; set; } = DefaultParallelThreshold;
 
     /// <summary>Products of at most this many multiply-adds skip packing altogether.</summary>
     internal const long TinyWork = 1L << 12;
@@ -36,6 +39,12 @@ internal static class GemmDispatcher
 
     /// <summary>Dot-form products with at most this many rows or columns skip packing.</summary>
     internal const int DotsMaxSide = 2;
+
+    /// <summary>
+    /// Parts per thread of a split product: with more parts than threads, a thread that starts late
+    /// (a busy machine) leaves its remaining parts to the others instead of holding up the call.
+    /// </summary>
+    internal const int PartsPerThread = 2;
 
     /// <summary>Depth slice when B is streamed unpacked (a single row panel): bounds the packed A panel only.</summary>
     private const int StreamedKc = 2048;
@@ -57,11 +66,11 @@ internal static class GemmDispatcher
             return;
         }
 
-        GemmPlan plan = Plan(ref problem, maxThreads, out int parts);
+        GemmPlan plan = Plan(ref problem, maxThreads, out int threads, out int parts);
         var work = new GemmWork(problem, plan);
         if (parts > 1)
         {
-            ParallelWorkers.Run(ref work, parts);
+            ParallelWorkers.Run(ref work, parts, threads);
         }
         else
         {
@@ -69,8 +78,8 @@ internal static class GemmDispatcher
         }
     }
 
-    /// <summary>Picks the path (and may rewrite the problem as Cᵀ = Bᵀ·Aᵀ) and the number of parts.</summary>
-    internal static GemmPlan Plan(ref GemmProblem problem, int maxThreads, out int parts)
+    /// <summary>Picks the path (and may rewrite the problem as Cᵀ = Bᵀ·Aᵀ), the threads and the parts.</summary>
+    internal static GemmPlan Plan(ref GemmProblem problem, int maxThreads, out int threads, out int parts)
     {
         GemmInstructionSet isa = GemmInstructionSets.Current;
         long work = (long)problem.M * problem.N * problem.K;
@@ -91,10 +100,11 @@ internal static class GemmDispatcher
         {
             (int mr, int nr, int kcDefault) = TileOf(isa);
 
-            // Compute Cᵀ instead when that wastes less of the padded tiles (e.g. N = 8 with Nr = 32).
+            // Compute Cᵀ instead when that wastes clearly less of the padded tiles (e.g. N = 8 with
+            // Nr = 32); not for a few percent, as every tile then goes through a transposing store.
             long padded = (long)RoundUp(problem.M, mr) * RoundUp(problem.N, nr);
             long paddedTransposed = (long)RoundUp(problem.N, mr) * RoundUp(problem.M, nr);
-            if (paddedTransposed < padded)
+            if (paddedTransposed * 5 < padded * 4)
             {
                 problem = problem.Transposed;
             }
@@ -103,8 +113,10 @@ internal static class GemmDispatcher
             kc = streamB ? Math.Min(problem.K, StreamedKc) : kcDefault;
         }
 
-        parts = maxThreads > 1 && work >= ParallelThreshold ? Math.Min(maxThreads, ParallelWorkers.MaxParallelism) : 1;
+        threads = maxThreads > 1 && work >= ParallelThreshold ? Math.Min(maxThreads, ParallelWorkers.MaxParallelism) : 1;
+        parts = threads == 1 ? 1 : threads * PartsPerThread;
         (bool splitColumns, int unit) = Split(problem, path, isa, ref parts);
+        threads = Math.Min(threads, parts);
         return new GemmPlan(path, isa, kc, splitColumns, unit);
     }
 

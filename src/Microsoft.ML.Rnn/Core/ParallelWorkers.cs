@@ -13,52 +13,60 @@ internal interface IParallelWork
 
 /// <summary>
 /// A small pool of persistent threads for per-step work too short for <c>Parallel.For</c>
-/// (the recurrent product is ~0.1 ms and runs at every time step). The caller runs part 0 itself
-/// and worker w runs part w + 1. Workers spin briefly after each job, so back-to-back calls hand
-/// off in well under a microsecond, then block so an idle pool costs nothing.
+/// (the recurrent product is ~0.1 ms and runs at every time step). The caller and the workers
+/// claim parts from a shared counter until none are left, so a worker that wakes late (or not at
+/// all, on a busy machine) costs its share of the time, not the whole job. Workers spin briefly
+/// after each job, so back-to-back calls hand off in about a microsecond, then block so an idle
+/// pool costs nothing.
 /// </summary>
 /// <remarks>
-/// One job runs at a time. A call made while the pool is busy (another thread's job, or a nested
-/// call from inside a part) runs all its parts inline, in order, on its own thread: the parts are
-/// the same, so results do not depend on who ran them. Nothing is allocated per call; the work is
-/// passed by reference to the caller's stack, which stays alive because the caller waits.
+/// What a part computes depends only on its index and the part count, never on the thread that
+/// runs it, so results are the same whoever runs which part. One job runs at a time: a call made
+/// while the pool is busy (another thread's job, or a nested call from inside a part) runs all its
+/// parts inline on its own thread. Nothing is allocated per call; the work is read through a
+/// pointer to the caller's stack, which stays alive because the caller waits for every part.
 /// </remarks>
 internal static unsafe class ParallelWorkers
 {
+    /// <summary>Most parts one job can have (the claim counter keeps the count in 16 bits).</summary>
+    public const int MaxParts = ushort.MaxValue;
+
     /// <summary>How long an idle worker spins for the next job before it blocks.</summary>
     private static readonly long SpinTicks = Stopwatch.Frequency / 5000; // 200 µs
 
     private static readonly object CreationLock = new();
     private static Worker[] s_workers = [];
     private static int s_busy;
+    private static int s_generation;
 
+    // The current job. Written by its owner before the claim word is published.
     private static delegate*<void*, int, int, void> s_job;
     private static void* s_work;
-    private static int s_partCount;
-    private static int s_pending;
+    private static int s_finished;
     private static ExceptionDispatchInfo? s_failure;
 
-    /// <summary>The most parts that run at once: the caller plus one worker per other core.</summary>
+    // generation (32 bits) | part count (16) | next unclaimed part (16): one word, so a claim can
+    // never mix up two jobs.
+    private static long s_claim;
+
+    /// <summary>The most threads that run parts at once: the caller plus one worker per other core.</summary>
     public static int MaxParallelism { get; } = Math.Max(1, Environment.ProcessorCount);
 
     /// <summary>
-    /// Runs <c>work.Execute(part, partCount)</c> for every part, at most
-    /// <see cref="MaxParallelism"/> at once, and returns when all are done. An exception from a
-    /// part is rethrown here after every part has finished.
+    /// Runs <c>work.Execute(part, partCount)</c> for every part on at most
+    /// <paramref name="maxThreads"/> threads (the caller included) and returns when all are done.
+    /// An exception from a part is rethrown here after every part has finished.
     /// </summary>
     /// <param name="work">The work; must be a local of the caller (it is read through a pointer).</param>
-    /// <param name="partCount">Number of parts; values above <see cref="MaxParallelism"/> are reduced.</param>
-    public static void Run<T>(ref T work, int partCount)
+    /// <param name="partCount">Number of parts, 1 to <see cref="MaxParts"/>; may exceed the thread count.</param>
+    /// <param name="maxThreads">Most threads to use; values above <see cref="MaxParallelism"/> are reduced.</param>
+    public static void Run<T>(ref T work, int partCount, int maxThreads)
         where T : struct, IParallelWork, allows ref struct
     {
-        partCount = Math.Min(partCount, MaxParallelism);
-        if (partCount <= 1)
-        {
-            work.Execute(0, 1);
-            return;
-        }
-
-        if (Interlocked.CompareExchange(ref s_busy, 1, 0) != 0)
+        ArgumentOutOfRangeException.ThrowIfLessThan(partCount, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(partCount, MaxParts);
+        int threads = Math.Min(Math.Min(maxThreads, MaxParallelism), partCount);
+        if (threads <= 1 || Interlocked.CompareExchange(ref s_busy, 1, 0) != 0)
         {
             for (int part = 0; part < partCount; part++)
             {
@@ -70,29 +78,25 @@ internal static unsafe class ParallelWorkers
 
         try
         {
-            EnsureWorkers(partCount - 1);
+            EnsureWorkers(threads - 1);
+            int generation = unchecked(++s_generation);
             s_job = &Invoke<T>;
             s_work = Unsafe.AsPointer(ref work);
-            s_partCount = partCount;
             s_failure = null;
-            Volatile.Write(ref s_pending, partCount - 1);
-            for (int w = 0; w < partCount - 1; w++)
+            s_finished = 0;
+            Volatile.Write(ref s_claim, ((long)generation << 32) | ((long)partCount << 16));
+            for (int w = 0; w < threads - 1; w++)
             {
-                s_workers[w].Post();
+                s_workers[w].Post(generation);
             }
 
-            try
+            RunClaimedParts(generation);
+
+            // The workers read the caller's stack: never return before their parts are done.
+            SpinWait wait = default;
+            while (Volatile.Read(ref s_finished) != partCount)
             {
-                work.Execute(0, partCount);
-            }
-            finally
-            {
-                // The workers read the caller's stack: never return before they are done.
-                SpinWait wait = default;
-                while (Volatile.Read(ref s_pending) != 0)
-                {
-                    wait.SpinOnce(sleep1Threshold: -1);
-                }
+                wait.SpinOnce(sleep1Threshold: -1);
             }
 
             s_failure?.Throw();
@@ -105,13 +109,47 @@ internal static unsafe class ParallelWorkers
         }
     }
 
-    /// <summary>The start and end of part <paramref name="part"/> when <paramref name="count"/> units are split evenly.</summary>
+    /// <summary>The units [Start, End) of part <paramref name="part"/> when <paramref name="count"/> units are split evenly.</summary>
     public static (int Start, int End) PartRange(int count, int part, int partCount) =>
         ((int)((long)count * part / partCount), (int)((long)count * (part + 1) / partCount));
 
     private static void Invoke<T>(void* work, int part, int partCount)
         where T : struct, IParallelWork, allows ref struct =>
         Unsafe.AsRef<T>(work).Execute(part, partCount);
+
+    /// <summary>Claims and runs parts of job <paramref name="generation"/> until none are left.</summary>
+    private static void RunClaimedParts(int generation)
+    {
+        while (true)
+        {
+            long claim = Volatile.Read(ref s_claim);
+            int next = (int)(claim & 0xFFFF);
+            int count = (int)((claim >> 16) & 0xFFFF);
+            if ((int)(claim >> 32) != generation || next >= count)
+            {
+                return;
+            }
+
+            if (Interlocked.CompareExchange(ref s_claim, claim + 1, claim) != claim)
+            {
+                continue;
+            }
+
+            // A claimed, unfinished part keeps the job (and its fields) alive until it is counted.
+            try
+            {
+                s_job(s_work, next, count);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref s_failure, ExceptionDispatchInfo.Capture(e), null);
+            }
+            finally
+            {
+                Interlocked.Increment(ref s_finished);
+            }
+        }
+    }
 
     private static void EnsureWorkers(int count)
     {
@@ -126,48 +164,30 @@ internal static unsafe class ParallelWorkers
             Array.Copy(s_workers, workers, s_workers.Length);
             for (int w = s_workers.Length; w < count; w++)
             {
-                workers[w] = new Worker(part: w + 1);
+                workers[w] = new Worker(w + 1);
             }
 
             s_workers = workers;
         }
     }
 
-    private static void RunPart(int part)
-    {
-        try
-        {
-            s_job(s_work, part, s_partCount);
-        }
-        catch (Exception e)
-        {
-            Interlocked.CompareExchange(ref s_failure, ExceptionDispatchInfo.Capture(e), null);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref s_pending);
-        }
-    }
-
-    /// <summary>One background thread that runs a fixed part number of each posted job.</summary>
+    /// <summary>One background thread that joins each job it is posted.</summary>
     private sealed class Worker
     {
-        private readonly int _part;
         private readonly SemaphoreSlim _wake = new(0);
-        private long _posted;
+        private int _posted;
         private int _sleeping;
 
-        public Worker(int part)
+        public Worker(int number)
         {
-            _part = part;
-            var thread = new Thread(Loop) { IsBackground = true, Name = $"Microsoft.ML.Rnn worker {part}" };
+            var thread = new Thread(Loop) { IsBackground = true, Name = $"Microsoft.ML.Rnn worker {number}" };
             thread.Start();
         }
 
-        /// <summary>Called by the job's owner only, after the job fields are written.</summary>
-        public void Post()
+        /// <summary>Called by the job's owner after the job is published.</summary>
+        public void Post(int generation)
         {
-            Volatile.Write(ref _posted, _posted + 1);
+            Volatile.Write(ref _posted, generation);
             if (Interlocked.Exchange(ref _sleeping, 0) == 1)
             {
                 _wake.Release();
@@ -176,20 +196,20 @@ internal static unsafe class ParallelWorkers
 
         private void Loop()
         {
-            long seen = 0;
+            int seen = 0;
             while (true)
             {
                 seen = WaitForPost(seen);
-                RunPart(_part);
+                RunClaimedParts(seen);
             }
         }
 
-        private long WaitForPost(long seen)
+        private int WaitForPost(int seen)
         {
             long deadline = Stopwatch.GetTimestamp() + SpinTicks;
             for (int spin = 0; ; spin++)
             {
-                long posted = Volatile.Read(ref _posted);
+                int posted = Volatile.Read(ref _posted);
                 if (posted != seen)
                 {
                     return posted;
@@ -206,7 +226,7 @@ internal static unsafe class ParallelWorkers
             // Announce the sleep, then look once more: a post that raced with the announcement
             // either sees the flag (and releases the semaphore) or is seen here.
             Interlocked.Exchange(ref _sleeping, 1);
-            long late = Volatile.Read(ref _posted);
+            int late = Volatile.Read(ref _posted);
             if (late != seen)
             {
                 if (Interlocked.Exchange(ref _sleeping, 0) == 0)
