@@ -23,10 +23,22 @@ internal readonly record struct GemmPlan(GemmPath Path, GemmInstructionSet Instr
 internal static class GemmDispatcher
 {
     /// <summary>
-    /// Below this many multiply-adds (M·N·K) a product runs on the calling thread only: handing work to
-    /// a spinning worker costs about a microsecond (measured with the GEMM benchmarks' threshold sweep).
+    /// Below this many multiply-adds (M·N·K) a product runs on the calling thread only. Measured on
+    /// the 2-core EPYC (AVX-512) these machines have: a cache line takes ~0.3 µs from core to core,
+    /// so a hand-off costs about 1 µs; two threads break even around 2^15–2^16 and win 1.3–1.4× at
+    /// 2^17 (≈1.7 µs of single-threaded work), e.g. batch 32 × 4·32 × hidden 32.
     /// </summary>
     internal const long DefaultParallelThreshold = 1L << 17;
+
+    /// <summary>
+    /// With a depth below <see cref="ShallowDepth"/> a product is bound by writing C, which two
+    /// cores do little faster: it is split only when C has at least this many elements
+    /// (e.g. the input projection of 3200 rows × 512 with 8 features: 1.5–1.7×; 800 × 256 with 8: none).
+    /// </summary>
+    internal const long ShallowParallelOutput = 1L << 19;
+
+    /// <summary>Depth below which a product counts as shallow (store-bound).</summary>
+    internal const int ShallowDepth = 16;
 
     /// <summary>The threshold in force; the benchmarks lower it to measure where splitting starts to pay.</summary>
     internal static long ParallelThreshold { get; set; } = DefaultParallelThreshold;
@@ -41,10 +53,12 @@ internal static class GemmDispatcher
     internal const int DotsMaxSide = 2;
 
     /// <summary>
-    /// Parts per thread of a split product: with more parts than threads, a thread that starts late
-    /// (a busy machine) leaves its remaining parts to the others instead of holding up the call.
+    /// Parts per thread of a split product. One: a part per thread keeps each thread writing the
+    /// same rows or columns of C call after call; with two, the caller often finished first and took
+    /// the worker's second part, moving C's cache lines between cores (measured 0.7× on shallow
+    /// products). A worker that does not show up at all still has its part run by the caller.
     /// </summary>
-    internal const int PartsPerThread = 2;
+    internal const int PartsPerThread = 1;
 
     /// <summary>Depth slice when B is streamed unpacked (a single row panel): bounds the packed A panel only.</summary>
     private const int StreamedKc = 2048;
@@ -113,7 +127,9 @@ internal static class GemmDispatcher
             kc = streamB ? Math.Min(problem.K, StreamedKc) : kcDefault;
         }
 
-        threads = maxThreads > 1 && work >= ParallelThreshold ? Math.Min(maxThreads, ParallelWorkers.MaxParallelism) : 1;
+        bool large = work >= ParallelThreshold
+            && (problem.K >= ShallowDepth || (long)problem.M * problem.N >= ShallowParallelOutput || ParallelThreshold == 0);
+        threads = maxThreads > 1 && large ? Math.Min(maxThreads, ParallelWorkers.MaxParallelism) : 1;
         parts = threads == 1 ? 1 : threads * PartsPerThread;
         (bool splitColumns, int unit) = Split(problem, path, isa, ref parts);
         threads = Math.Min(threads, parts);
