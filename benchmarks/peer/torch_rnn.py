@@ -1,19 +1,35 @@
 """PyTorch timings for the shapes of the Microsoft.ML.Rnn benchmarks (RnnBenchmarks.cs).
 
-Prints one JSON object: {"torch": version, "results": [{"case", "threads", "median_ms", "samples"}...]}.
+Prints one JSON object: {"torch": version, "threads": n, "results": [{"case", "median_ms", "samples"}...]}.
 Each case mirrors a C# benchmark exactly: same cell, sizes, head, loss and optimizer.
 
-    /usr/bin/python3 benchmarks/peer/torch_rnn.py [--threads 1,2] [--repeats 50]
+    /usr/bin/python3 benchmarks/peer/torch_rnn.py --threads 1 [--repeats 50]
+
+One thread count per process: OpenBLAS's own thread pool is sized from OPENBLAS_NUM_THREADS when it loads and
+does not follow torch.set_num_threads alone, so the variables are set before torch is imported.
 
 Needs Debian's python3-torch with libopenblas0-pthread (without OpenBLAS, torch falls back to reference BLAS).
 """
 import argparse
 import json
+import os
 import statistics
+import sys
 import time
 
-import torch
-import torch.nn as nn
+
+def _threads_from_arguments():
+    for i, argument in enumerate(sys.argv):
+        if argument == "--threads" and i + 1 < len(sys.argv):
+            return sys.argv[i + 1]
+    return "1"
+
+
+for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_variable] = _threads_from_arguments()
+
+import torch  # noqa: E402  (after the thread variables)
+import torch.nn as nn  # noqa: E402
 
 
 class Model(nn.Module):
@@ -89,18 +105,17 @@ def predict(case):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threads", default="1,2")
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=50)
     args = parser.parse_args()
+    torch.set_num_threads(args.threads)
     results = []
-    for threads in [int(t) for t in args.threads.split(",")]:
-        torch.set_num_threads(threads)
-        for case in TRAINING_CASES:
-            median, samples = median_ms(training_step(case), args.repeats)
-            results.append({"case": case[0], "threads": threads, "median_ms": median, "samples": samples})
-        median, samples = median_ms(predict(PREDICT_CASE), args.repeats * 20)
-        results.append({"case": PREDICT_CASE[0], "threads": threads, "median_ms": median, "samples": samples})
-    print(json.dumps({"torch": torch.__version__, "results": results}, indent=1))
+    for case in TRAINING_CASES:
+        median, samples = median_ms(training_step(case), args.repeats)
+        results.append({"case": case[0], "median_ms": median, "samples": samples})
+    median, samples = median_ms(predict(PREDICT_CASE), args.repeats * 20)
+    results.append({"case": PREDICT_CASE[0], "median_ms": median, "samples": samples})
+    print(json.dumps({"torch": torch.__version__, "threads": args.threads, "results": results}))
 
 
 if __name__ == "__main__":

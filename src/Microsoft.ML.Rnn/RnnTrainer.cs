@@ -141,6 +141,8 @@ public sealed partial class RnnTrainer : IEstimator<RnnTransformer>
         channel.Info("RNN: {0} {1} ({2} layer(s) of {3}{4}), {5} inputs and {6} outputs per step, {7} training rows, up to {8} epochs, seed {9}.",
             options.Cell, options.Head, options.NumberOfLayers, options.HiddenSize, options.Bidirectional ? ", bidirectional" : "",
             binding.InputSize, outputSize, train.Count, options.MaxEpochs, seed);
+        if (options.Stateful && options.Shuffle)
+            channel.Warning("Stateful training carries row i of each batch into row i of the next; with Shuffle on those rows are unrelated. Set Shuffle = false for consecutive chunks of long series.");
         List<RnnEpochReport> history = RnnTrainingLoop.Run(_host, channel, network, options, training, seed, train, validation);
 
         RnnKeyValues? keyValues = null;

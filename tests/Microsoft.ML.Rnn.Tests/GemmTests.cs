@@ -23,13 +23,13 @@ public sealed class GemmTests
         (1, 512, 128), (2, 513, 17), (5, 33, 64), (8, 32, 256), (9, 31, 257), (17, 65, 31),
         (64, 512, 128), (33, 47, 300), (130, 40, 20), (40, 130, 20), (1, 7, 600), (600, 1, 7),
         (512, 8, 64), (3, 1100, 5), (70, 90, 33), (100, 4, 50), (4, 100, 50), (25, 1, 300), (1, 25, 300),
-        (96, 1037, 12),
+        (96, 1037, 12), (75, 8, 40), (300, 16, 20),
     ];
 
     // Products large enough to be split over threads.
     private static readonly (int M, int N, int K)[] ParallelShapes =
     [
-        (64, 512, 128), (70, 90, 33), (2, 1000, 100), (3, 700, 100), (512, 8, 100), (300, 41, 77), (45, 1200, 9),
+        (64, 512, 128), (70, 90, 33), (2, 1000, 100), (3, 700, 100), (512, 8, 100), (300, 41, 77), (700, 800, 9),
     ];
 
     public static IEnumerable<object[]> InstructionSets()
@@ -48,7 +48,7 @@ public sealed class GemmTests
     public void MatchesDoublePrecisionReference(string isaName)
     {
         GemmInstructionSet isa = Enum.Parse<GemmInstructionSet>(isaName);
-        using var _ = new ForcedInstructionSet(isa);
+        using var forced = new ForcedInstructionSet(isa);
         var random = new Random(17);
         foreach (Variant variant in Enum.GetValues<Variant>())
         {
@@ -72,12 +72,14 @@ public sealed class GemmTests
     public void ThreadedResultsAreBitIdenticalAndMatchSingleThread(string isaName)
     {
         GemmInstructionSet isa = Enum.Parse<GemmInstructionSet>(isaName);
-        using var _ = new ForcedInstructionSet(isa);
+        using var forced = new ForcedInstructionSet(isa);
         var random = new Random(5);
         foreach (Variant variant in Enum.GetValues<Variant>())
         {
             foreach ((int m, int n, int k) in ParallelShapes)
             {
+                PlanOf(variant, m, n, k, maxThreads: 2, out int threads, out _);
+                Assert.AreEqual(Math.Min(2, ParallelWorkers.MaxParallelism), threads, $"{variant} {m}x{n}x{k} should be split");
                 foreach (bool accumulate in new[] { false, true })
                 {
                     string what = $"{isa} {variant} {m}x{n}x{k} accumulate {accumulate}";
@@ -124,7 +126,7 @@ public sealed class GemmTests
         (int, int, int)[] shapes = [(64, 512, 128), (2, 5, 3), (1, 512, 128), (512, 8, 300), (130, 40, 20), (3, 700, 100)];
         foreach (GemmInstructionSet isa in InstructionSets().Select(row => Enum.Parse<GemmInstructionSet>((string)row[0])))
         {
-            using var _ = new ForcedInstructionSet(isa);
+            using var forced = new ForcedInstructionSet(isa);
             foreach (Variant variant in Enum.GetValues<Variant>())
             {
                 foreach ((int m, int n, int k) in shapes)
@@ -211,24 +213,26 @@ public sealed class GemmTests
     [TestMethod]
     public void PlansTheHotShapesAsDesigned()
     {
-        Assert.AreEqual(GemmPath.Packed, PlanOf(Variant.TransposedB, 64, 512, 128, 1, out _));
-        Assert.AreEqual(GemmPath.Dots, PlanOf(Variant.TransposedB, 1, 512, 128, 1, out _));
-        Assert.AreEqual(GemmPath.Rows, PlanOf(Variant.Plain, 1, 128, 512, 1, out _));
-        Assert.AreEqual(GemmPath.Dots, PlanOf(Variant.TransposedB, 2, 5, 3, 1, out _));
-        Assert.AreEqual(GemmPath.Rows, PlanOf(Variant.Plain, 2, 5, 3, 1, out _));
-        Assert.AreEqual(GemmPath.Packed, PlanOf(Variant.TransposedA, 512, 128, 3200, 1, out _));
-        PlanOf(Variant.TransposedB, 64, 512, 128, 2, out int parts);
-        Assert.AreEqual(Math.Min(2, ParallelWorkers.MaxParallelism), parts);
-        PlanOf(Variant.TransposedB, 2, 5, 3, 2, out parts);
+        Assert.AreEqual(GemmPath.Packed, PlanOf(Variant.TransposedB, 64, 512, 128, 1, out _, out _));
+        Assert.AreEqual(GemmPath.Dots, PlanOf(Variant.TransposedB, 1, 512, 128, 1, out _, out _));
+        Assert.AreEqual(GemmPath.Rows, PlanOf(Variant.Plain, 1, 128, 512, 1, out _, out _));
+        Assert.AreEqual(GemmPath.Dots, PlanOf(Variant.TransposedB, 2, 5, 3, 1, out _, out _));
+        Assert.AreEqual(GemmPath.Rows, PlanOf(Variant.Plain, 2, 5, 3, 1, out _, out _));
+        Assert.AreEqual(GemmPath.Packed, PlanOf(Variant.TransposedA, 512, 128, 3200, 1, out _, out _));
+        PlanOf(Variant.TransposedB, 64, 512, 128, 2, out int threads, out int parts);
+        Assert.AreEqual(Math.Min(2, ParallelWorkers.MaxParallelism), threads);
+        Assert.AreEqual(threads * GemmDispatcher.PartsPerThread, parts);
+        PlanOf(Variant.TransposedB, 2, 5, 3, 2, out threads, out parts);
+        Assert.AreEqual(1, threads);
         Assert.AreEqual(1, parts);
     }
 
-    private static unsafe GemmPath PlanOf(Variant variant, int m, int n, int k, int threads, out int parts)
+    private static unsafe GemmPath PlanOf(Variant variant, int m, int n, int k, int maxThreads, out int threads, out int parts)
     {
         StridedMatrix a = variant == Variant.TransposedA ? new StridedMatrix(null, 1, m) : new StridedMatrix(null, k, 1);
         StridedMatrix b = variant == Variant.TransposedB ? new StridedMatrix(null, 1, k) : new StridedMatrix(null, n, 1);
         var problem = new GemmProblem(m, n, k, a, b, new StridedMatrix(null, n, 1), accumulate: false);
-        return GemmDispatcher.Plan(ref problem, threads, out parts).Path;
+        return GemmDispatcher.Plan(ref problem, maxThreads, out threads, out parts).Path;
     }
 
     private static void ExpectArgument(string name, Action call)

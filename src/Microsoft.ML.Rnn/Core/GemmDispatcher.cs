@@ -23,10 +23,25 @@ internal readonly record struct GemmPlan(GemmPath Path, GemmInstructionSet Instr
 internal static class GemmDispatcher
 {
     /// <summary>
-    /// Below this many multiply-adds (M·N·K) a product runs on the calling thread only: handing work to
-    /// a spinning worker costs about a microsecond (measured with the GEMM benchmarks' threshold sweep).
+    /// Below this many multiply-adds (M·N·K) a product runs on the calling thread only. Measured on
+    /// the 2-core EPYC (AVX-512) these machines have: a cache line takes ~0.3 µs from core to core,
+    /// so a hand-off costs about 1 µs; two threads break even around 2^15–2^16 and win 1.3–1.4× at
+    /// 2^17 (≈1.7 µs of single-threaded work), e.g. batch 32 × 4·32 × hidden 32.
     /// </summary>
-    internal const long ParallelThreshold = 1L << 17;
+    internal const long DefaultParallelThreshold = 1L << 17;
+
+    /// <summary>
+    /// With a depth below <see cref="ShallowDepth"/> a product is bound by writing C, which two
+    /// cores do little faster: it is split only when C has at least this many elements
+    /// (e.g. the input projection of 3200 rows × 512 with 8 features: 1.5–1.7×; 800 × 256 with 8: none).
+    /// </summary>
+    internal const long ShallowParallelOutput = 1L << 19;
+
+    /// <summary>Depth below which a product counts as shallow (store-bound).</summary>
+    internal const int ShallowDepth = 16;
+
+    /// <summary>The threshold in force; the benchmarks lower it to measure where splitting starts to pay.</summary>
+    internal static long ParallelThreshold { get; set; } = DefaultParallelThreshold;
 
     /// <summary>Products of at most this many multiply-adds skip packing altogether.</summary>
     internal const long TinyWork = 1L << 12;
@@ -36,6 +51,14 @@ internal static class GemmDispatcher
 
     /// <summary>Dot-form products with at most this many rows or columns skip packing.</summary>
     internal const int DotsMaxSide = 2;
+
+    /// <summary>
+    /// Parts per thread of a split product. One: a part per thread keeps each thread writing the
+    /// same rows or columns of C call after call; with two, the caller often finished first and took
+    /// the worker's second part, moving C's cache lines between cores (measured 0.7× on shallow
+    /// products). A worker that does not show up at all still has its part run by the caller.
+    /// </summary>
+    internal const int PartsPerThread = 1;
 
     /// <summary>Depth slice when B is streamed unpacked (a single row panel): bounds the packed A panel only.</summary>
     private const int StreamedKc = 2048;
@@ -57,11 +80,11 @@ internal static class GemmDispatcher
             return;
         }
 
-        GemmPlan plan = Plan(ref problem, maxThreads, out int parts);
+        GemmPlan plan = Plan(ref problem, maxThreads, out int threads, out int parts);
         var work = new GemmWork(problem, plan);
         if (parts > 1)
         {
-            ParallelWorkers.Run(ref work, parts);
+            ParallelWorkers.Run(ref work, parts, threads);
         }
         else
         {
@@ -69,8 +92,8 @@ internal static class GemmDispatcher
         }
     }
 
-    /// <summary>Picks the path (and may rewrite the problem as Cᵀ = Bᵀ·Aᵀ) and the number of parts.</summary>
-    internal static GemmPlan Plan(ref GemmProblem problem, int maxThreads, out int parts)
+    /// <summary>Picks the path (and may rewrite the problem as Cᵀ = Bᵀ·Aᵀ), the threads and the parts.</summary>
+    internal static GemmPlan Plan(ref GemmProblem problem, int maxThreads, out int threads, out int parts)
     {
         GemmInstructionSet isa = GemmInstructionSets.Current;
         long work = (long)problem.M * problem.N * problem.K;
@@ -91,10 +114,11 @@ internal static class GemmDispatcher
         {
             (int mr, int nr, int kcDefault) = TileOf(isa);
 
-            // Compute Cᵀ instead when that wastes less of the padded tiles (e.g. N = 8 with Nr = 32).
+            // Compute Cᵀ instead when that wastes clearly less of the padded tiles (e.g. N = 8 with
+            // Nr = 32); not for a few percent, as every tile then goes through a transposing store.
             long padded = (long)RoundUp(problem.M, mr) * RoundUp(problem.N, nr);
             long paddedTransposed = (long)RoundUp(problem.N, mr) * RoundUp(problem.M, nr);
-            if (paddedTransposed < padded)
+            if (paddedTransposed * 5 < padded * 4)
             {
                 problem = problem.Transposed;
             }
@@ -103,8 +127,12 @@ internal static class GemmDispatcher
             kc = streamB ? Math.Min(problem.K, StreamedKc) : kcDefault;
         }
 
-        parts = maxThreads > 1 && work >= ParallelThreshold ? Math.Min(maxThreads, ParallelWorkers.MaxParallelism) : 1;
+        bool large = work >= ParallelThreshold
+            && (problem.K >= ShallowDepth || (long)problem.M * problem.N >= ShallowParallelOutput || ParallelThreshold == 0);
+        threads = maxThreads > 1 && large ? Math.Min(maxThreads, ParallelWorkers.MaxParallelism) : 1;
+        parts = threads == 1 ? 1 : threads * PartsPerThread;
         (bool splitColumns, int unit) = Split(problem, path, isa, ref parts);
+        threads = Math.Min(threads, parts);
         return new GemmPlan(path, isa, kc, splitColumns, unit);
     }
 

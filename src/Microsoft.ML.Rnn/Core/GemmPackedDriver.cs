@@ -1,3 +1,6 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace Microsoft.ML.Rnn.Core;
 
 /// <summary>
@@ -89,7 +92,7 @@ internal static unsafe class GemmPackedDriver
                             {
                                 // Edge or transposed C: full tile into scratch, then only the valid part.
                                 TKernel.Run(kc, aPanel, bPanel, ldb, tile, nr, accumulate: false);
-                                MergeTile(tile, nr, c.Offset(ic + ir, jc + jr), rows, cols, accumulate);
+                                MergeTile(tile, nr, c.Offset(ic + ir, jc + jr), rows, cols, accumulate, simdPacking);
                             }
                         }
                     }
@@ -98,8 +101,14 @@ internal static unsafe class GemmPackedDriver
         }
     }
 
-    private static void MergeTile(float* tile, int tileStride, StridedMatrix c, int rows, int cols, bool accumulate)
+    private static void MergeTile(float* tile, int tileStride, StridedMatrix c, int rows, int cols, bool accumulate, bool simd)
     {
+        if (c.RowStride == 1 && rows == 8 && simd && Avx.IsSupported)
+        {
+            MergeTileTransposed8(tile, tileStride, c, cols, accumulate);
+            return;
+        }
+
         for (int r = 0; r < rows; r++)
         {
             float* t = tile + (nint)r * tileStride;
@@ -107,6 +116,36 @@ internal static unsafe class GemmPackedDriver
             {
                 float* dst = c.At(r, j);
                 *dst = accumulate ? *dst + t[j] : t[j];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Merges an 8-row tile into a C stored transposed (C rows are contiguous down the tile's
+    /// columns): 8×8 AVX transposes turn each tile column into one vector.
+    /// </summary>
+    private static void MergeTileTransposed8(float* tile, int tileStride, StridedMatrix c, int cols, bool accumulate)
+    {
+        float* block = stackalloc float[64];
+        int j = 0;
+        for (; j + 8 <= cols; j += 8)
+        {
+            GemmPacking.Transpose8x8(tile + j, tileStride, block, 8);
+            for (int jj = 0; jj < 8; jj++)
+            {
+                float* dst = c.At(0, j + jj);
+                Vector256<float> sum = Vector256.Load(block + jj * 8);
+                Vector256.Store(accumulate ? Vector256.Load(dst) + sum : sum, dst);
+            }
+        }
+
+        for (; j < cols; j++)
+        {
+            for (int r = 0; r < 8; r++)
+            {
+                float* dst = c.At(r, j);
+                float t = tile[r * tileStride + j];
+                *dst = accumulate ? *dst + t : t;
             }
         }
     }

@@ -92,9 +92,9 @@ internal static unsafe class GemmPacking
         }
     }
 
-    /// <summary>Reads 8 rows of 8 floats (rows <paramref name="srcStride"/> apart) and writes their columns as rows.</summary>
+    /// <summary>Reads 8 rows of 8 floats (rows <paramref name="srcStride"/> apart) and writes their columns as rows. Needs AVX.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8x8(float* src, nint srcStride, float* dst, nint dstStride)
+    internal static void Transpose8x8(float* src, nint srcStride, float* dst, nint dstStride)
     {
         Vector256<float> r0 = Avx.LoadVector256(src);
         Vector256<float> r1 = Avx.LoadVector256(src + srcStride);

@@ -10,73 +10,143 @@ namespace Microsoft.ML.Rnn.Core;
 internal static unsafe class GemmSmallKernels
 {
     /// <summary>
-    /// Row form, for B with contiguous rows (C = A·B and C = Aᵀ·B): each row of C is
-    /// Σ_k A[i, k]·B[k, :], vectorised along the row. Per element it is the same fused sum in k
-    /// order as the micro-kernels, so it rounds identically.
+    /// Row form, for B with contiguous rows (C = A·B and C = Aᵀ·B): rows of C, two at a time, are
+    /// Σ_k A[i, k]·B[k, :], built in a row buffer from four rows of B per pass, so B streams through
+    /// once per pair of rows and each element is still one fused sum in k order from zero, rounded
+    /// exactly as the micro-kernels round it.
     /// </summary>
     public static void Rows(in GemmProblem problem)
     {
-        int w = Vector<float>.Count;
         int n = problem.N, k = problem.K;
         StridedMatrix a = problem.A, b = problem.B, c = problem.C;
-        bool accumulate = problem.Accumulate;
+        float* sums = GemmWorkspace.Current.RowSums(2 * n);
 
-        for (int i = 0; i < problem.M; i++)
+        for (int i = 0; i < problem.M; i += 2)
         {
-            float* aRow = a.At(i, 0);
-            float* cRow = c.At(i, 0);
-            int j = 0;
-            for (; j + 4 * w <= n; j += 4 * w)
-            {
-                Vector<float> s0 = default, s1 = default, s2 = default, s3 = default;
-                float* bk = b.At(0, j);
-                float* ak = aRow;
-                for (int p = 0; p < k; p++)
-                {
-                    Vector<float> ap = new(*ak);
-                    s0 = Vector.FusedMultiplyAdd(ap, Vector.Load(bk), s0);
-                    s1 = Vector.FusedMultiplyAdd(ap, Vector.Load(bk + w), s1);
-                    s2 = Vector.FusedMultiplyAdd(ap, Vector.Load(bk + 2 * w), s2);
-                    s3 = Vector.FusedMultiplyAdd(ap, Vector.Load(bk + 3 * w), s3);
-                    ak += a.ColStride;
-                    bk += b.RowStride;
-                }
+            bool pair = i + 1 < problem.M;
+            float* s0 = sums;
+            float* s1 = sums + n;
+            new Span<float>(sums, pair ? 2 * n : n).Clear();
+            float* a0 = a.At(i, 0);
+            float* a1 = pair ? a.At(i + 1, 0) : a0;
+            nint cs = a.ColStride;
 
-                Store(cRow + j, s0, accumulate);
-                Store(cRow + j + w, s1, accumulate);
-                Store(cRow + j + 2 * w, s2, accumulate);
-                Store(cRow + j + 3 * w, s3, accumulate);
+            int p = 0;
+            for (; p + 4 <= k; p += 4)
+            {
+                float* b0 = b.At(p, 0);
+                nint ldb = b.RowStride;
+                if (pair)
+                {
+                    Axpy4(s0, s1, n, b0, ldb, a0 + p * cs, a1 + p * cs, cs);
+                }
+                else
+                {
+                    Axpy4(s0, n, b0, ldb, a0 + p * cs, cs);
+                }
             }
 
-            for (; j + w <= n; j += w)
+            for (; p < k; p++)
             {
-                Vector<float> s = default;
-                float* bk = b.At(0, j);
-                float* ak = aRow;
-                for (int p = 0; p < k; p++)
+                Axpy1(s0, n, b.At(p, 0), a0[p * cs]);
+                if (pair)
                 {
-                    s = Vector.FusedMultiplyAdd(new Vector<float>(*ak), Vector.Load(bk), s);
-                    ak += a.ColStride;
-                    bk += b.RowStride;
+                    Axpy1(s1, n, b.At(p, 0), a1[p * cs]);
                 }
-
-                Store(cRow + j, s, accumulate);
             }
 
-            for (; j < n; j++)
+            Store(c.At(i, 0), s0, n, problem.Accumulate);
+            if (pair)
             {
-                float s = 0;
-                float* bk = b.At(0, j);
-                float* ak = aRow;
-                for (int p = 0; p < k; p++)
-                {
-                    s = MathF.FusedMultiplyAdd(*ak, *bk, s);
-                    ak += a.ColStride;
-                    bk += b.RowStride;
-                }
-
-                cRow[j] = accumulate ? cRow[j] + s : s;
+                Store(c.At(i + 1, 0), s1, n, problem.Accumulate);
             }
+        }
+    }
+
+    /// <summary>s0 += Σ_{q&lt;4} x0[q]·B[q, :] and s1 += Σ_{q&lt;4} x1[q]·B[q, :], one fused step per q in order.</summary>
+    private static void Axpy4(float* s0, float* s1, int n, float* b0, nint ldb, float* x0, float* x1, nint xStride)
+    {
+        float* b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+        float x00 = x0[0], x01 = x0[xStride], x02 = x0[2 * xStride], x03 = x0[3 * xStride];
+        float x10 = x1[0], x11 = x1[xStride], x12 = x1[2 * xStride], x13 = x1[3 * xStride];
+        int w = Vector<float>.Count;
+        int j = 0;
+        for (; j + w <= n; j += w)
+        {
+            Vector<float> v0 = Vector.Load(b0 + j), v1 = Vector.Load(b1 + j), v2 = Vector.Load(b2 + j), v3 = Vector.Load(b3 + j);
+            Vector<float> t0 = Vector.Load(s0 + j), t1 = Vector.Load(s1 + j);
+            t0 = Vector.FusedMultiplyAdd(new Vector<float>(x00), v0, t0);
+            t1 = Vector.FusedMultiplyAdd(new Vector<float>(x10), v0, t1);
+            t0 = Vector.FusedMultiplyAdd(new Vector<float>(x01), v1, t0);
+            t1 = Vector.FusedMultiplyAdd(new Vector<float>(x11), v1, t1);
+            t0 = Vector.FusedMultiplyAdd(new Vector<float>(x02), v2, t0);
+            t1 = Vector.FusedMultiplyAdd(new Vector<float>(x12), v2, t1);
+            t0 = Vector.FusedMultiplyAdd(new Vector<float>(x03), v3, t0);
+            t1 = Vector.FusedMultiplyAdd(new Vector<float>(x13), v3, t1);
+            Vector.Store(t0, s0 + j);
+            Vector.Store(t1, s1 + j);
+        }
+
+        for (; j < n; j++)
+        {
+            s0[j] = MathF.FusedMultiplyAdd(x03, b3[j], MathF.FusedMultiplyAdd(x02, b2[j], MathF.FusedMultiplyAdd(x01, b1[j], MathF.FusedMultiplyAdd(x00, b0[j], s0[j]))));
+            s1[j] = MathF.FusedMultiplyAdd(x13, b3[j], MathF.FusedMultiplyAdd(x12, b2[j], MathF.FusedMultiplyAdd(x11, b1[j], MathF.FusedMultiplyAdd(x10, b0[j], s1[j]))));
+        }
+    }
+
+    /// <summary>s0 += Σ_{q&lt;4} x0[q]·B[q, :], one fused step per q in order.</summary>
+    private static void Axpy4(float* s0, int n, float* b0, nint ldb, float* x0, nint xStride)
+    {
+        float* b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+        float x00 = x0[0], x01 = x0[xStride], x02 = x0[2 * xStride], x03 = x0[3 * xStride];
+        int w = Vector<float>.Count;
+        int j = 0;
+        for (; j + w <= n; j += w)
+        {
+            Vector<float> t0 = Vector.Load(s0 + j);
+            t0 = Vector.FusedMultiplyAdd(new Vector<float>(x00), Vector.Load(b0 + j), t0);
+            t0 = Vector.FusedMultiplyAdd(new Vector<float>(x01), Vector.Load(b1 + j), t0);
+            t0 = Vector.FusedMultiplyAdd(new Vector<float>(x02), Vector.Load(b2 + j), t0);
+            t0 = Vector.FusedMultiplyAdd(new Vector<float>(x03), Vector.Load(b3 + j), t0);
+            Vector.Store(t0, s0 + j);
+        }
+
+        for (; j < n; j++)
+        {
+            s0[j] = MathF.FusedMultiplyAdd(x03, b3[j], MathF.FusedMultiplyAdd(x02, b2[j], MathF.FusedMultiplyAdd(x01, b1[j], MathF.FusedMultiplyAdd(x00, b0[j], s0[j]))));
+        }
+    }
+
+    /// <summary>s += x·B[0, :].</summary>
+    private static void Axpy1(float* s, int n, float* b, float x)
+    {
+        int w = Vector<float>.Count;
+        int j = 0;
+        for (; j + w <= n; j += w)
+        {
+            Vector.Store(Vector.FusedMultiplyAdd(new Vector<float>(x), Vector.Load(b + j), Vector.Load(s + j)), s + j);
+        }
+
+        for (; j < n; j++)
+        {
+            s[j] = MathF.FusedMultiplyAdd(x, b[j], s[j]);
+        }
+    }
+
+    /// <summary>C row = sums (or C row + sums).</summary>
+    private static void Store(float* c, float* sums, int n, bool accumulate)
+    {
+        int w = Vector<float>.Count;
+        int j = 0;
+        for (; j + w <= n; j += w)
+        {
+            Vector<float> s = Vector.Load(sums + j);
+            Vector.Store(accumulate ? Vector.Load(c + j) + s : s, c + j);
+        }
+
+        for (; j < n; j++)
+        {
+            c[j] = accumulate ? c[j] + sums[j] : sums[j];
         }
     }
 
@@ -183,10 +253,6 @@ internal static unsafe class GemmSmallKernels
 
         return s;
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(float* c, Vector<float> sum, bool accumulate) =>
-        Vector.Store(accumulate ? Vector.Load(c) + sum : sum, c);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Put(float* c, float sum, bool accumulate) => *c = accumulate ? *c + sum : sum;

@@ -16,6 +16,7 @@ internal sealed unsafe class GemmWorkspace
 
     private float[]? _packedA;
     private float[]? _packedB;
+    private float[]? _rowSums;
 
     /// <summary>The workspace of the calling thread.</summary>
     public static GemmWorkspace Current => t_current ??= new GemmWorkspace();
@@ -25,6 +26,9 @@ internal sealed unsafe class GemmWorkspace
 
     /// <summary>At least <paramref name="floats"/> floats for the packed B block.</summary>
     public float* PackedB(int floats) => Get(ref _packedB, floats);
+
+    /// <summary>At least <paramref name="floats"/> floats for the row sums of the unpacked row form.</summary>
+    public float* RowSums(int floats) => Get(ref _rowSums, floats);
 
     private static float* Get(ref float[]? buffer, int floats)
     {

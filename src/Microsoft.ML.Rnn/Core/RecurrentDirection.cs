@@ -8,13 +8,23 @@ namespace Microsoft.ML.Rnn.Core;
 /// each over all steps after the loop.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Buffers are time-major. States live in <c>T + 1</c> slots so that the previous states of all steps, in time order,
 /// are one contiguous block: forwards, step t reads slot t and writes slot t + 1; backwards, it reads slot t + 1 and
 /// writes slot t. A step past a sequence's end carries the state through, so slot T (forwards) or slot 0 (backwards)
 /// holds each sequence's own final state.
+/// </para>
+/// <para>
+/// Within a step every batch row is independent: the recurrent product, the cell and the state update of a row
+/// need only that row. With several threads and enough work, each step is therefore one parallel job over blocks
+/// of rows (product and cell together, one hand-off per step); otherwise the step runs on the calling thread.
+/// </para>
 /// </remarks>
 internal sealed class RecurrentDirection
 {
+    /// <summary>Fewest batch rows per thread when a step is split: fewer would starve the GEMM's register tiles.</summary>
+    private const int MinRowsPerPart = 8;
+
     private readonly RnnNetworkShape _shape;
     private readonly RecurrentParameters _parameters;
     private readonly int _inputWidth;
@@ -41,12 +51,13 @@ internal sealed class RecurrentDirection
     private bool IsLstm => _shape.Cell == RnnCellType.Lstm;
     private bool IsGru => _shape.Cell == RnnCellType.Gru;
     private int FinalSlot => Reverse ? 0 : _steps;
+    private int StateSize => _batch * Hidden;
 
     /// <summary>The state after each sequence's last real step, [batch, hidden].</summary>
-    public ReadOnlySpan<float> FinalHidden => _states.AsSpan(FinalSlot * _batch * Hidden, _batch * Hidden);
+    public ReadOnlySpan<float> FinalHidden => _states.AsSpan(FinalSlot * StateSize, StateSize);
 
     /// <summary>LSTM: the cell state after each sequence's last real step, [batch, hidden].</summary>
-    public ReadOnlySpan<float> FinalCell => _cells.AsSpan(FinalSlot * _batch * Hidden, _batch * Hidden);
+    public ReadOnlySpan<float> FinalCell => _cells.AsSpan(FinalSlot * StateSize, StateSize);
 
     /// <summary>
     /// Runs the direction over <paramref name="input"/> ([steps, batch, inputWidth]) and writes its per-step outputs
@@ -59,17 +70,16 @@ internal sealed class RecurrentDirection
         _steps = steps;
         _batch = batch;
         Span<float> gates = Buffers.Ensure(ref _gates, rows * gateWidth);
-        Span<float> hiddenGates = IsGru ? Buffers.Ensure(ref _hiddenGates, rows * gateWidth) : default;
+        if (IsGru)
+            Buffers.Ensure(ref _hiddenGates, rows * gateWidth);
         Span<float> states = Buffers.Ensure(ref _states, (steps + 1) * batch * hidden);
         Span<float> cells = IsLstm ? Buffers.Ensure(ref _cells, (steps + 1) * batch * hidden) : default;
-        Span<float> tanhCells = IsLstm ? Buffers.Ensure(ref _tanhCells, rows * hidden) : default;
+        if (IsLstm)
+            Buffers.Ensure(ref _tanhCells, rows * hidden);
 
-        ReadOnlySpan<float> inputWeight = Slice(parameters, _parameters.InputWeight);
-        ReadOnlySpan<float> hiddenWeight = Slice(parameters, _parameters.HiddenWeight);
         ReadOnlySpan<float> inputBias = Slice(parameters, _parameters.InputBias);
         ReadOnlySpan<float> hiddenBias = Slice(parameters, _parameters.HiddenBias);
-
-        Gemm.MultiplyTransposedB(rows, gateWidth, _inputWidth, input, _inputWidth, inputWeight, _inputWidth, gates, gateWidth, accumulate: false, threads);
+        Gemm.MultiplyTransposedB(rows, gateWidth, _inputWidth, input, _inputWidth, Slice(parameters, _parameters.InputWeight), _inputWidth, gates, gateWidth, accumulate: false, threads);
         for (int row = 0; row < rows; row++)
         {
             Span<float> gateRow = gates.Slice(row * gateWidth, gateWidth);
@@ -78,56 +88,19 @@ internal sealed class RecurrentDirection
                 TensorPrimitives.Add(gateRow, hiddenBias, gateRow);
         }
 
-        int stateSize = batch * hidden;
         int initialSlot = Reverse ? steps : 0;
-        CopyOrClear(initialHidden, states.Slice(initialSlot * stateSize, stateSize));
+        CopyOrClear(initialHidden, states.Slice(initialSlot * StateSize, StateSize));
         if (IsLstm)
-            CopyOrClear(initialCell, cells.Slice(initialSlot * stateSize, stateSize));
+            CopyOrClear(initialCell, cells.Slice(initialSlot * StateSize, StateSize));
 
+        int parts = StepParts(threads);
         for (int p = 0; p < steps; p++)
         {
-            int t = Reverse ? steps - 1 - p : p;
-            int previousSlot = Reverse ? t + 1 : t, outputSlot = Reverse ? t : t + 1;
-            Span<float> stepGates = gates.Slice(t * batch * gateWidth, batch * gateWidth);
-            ReadOnlySpan<float> hPrev = states.Slice(previousSlot * stateSize, stateSize);
-            var step = new CellStep
-            {
-                Batch = batch,
-                Hidden = hidden,
-                Time = t,
-                Lengths = lengths,
-                Gates = stepGates,
-                HPrev = hPrev,
-                H = states.Slice(outputSlot * stateSize, stateSize),
-            };
-
-            switch (_shape.Cell)
-            {
-                case RnnCellType.Gru:
-                    Span<float> stepHiddenGates = hiddenGates.Slice(t * batch * gateWidth, batch * gateWidth);
-                    Gemm.MultiplyTransposedB(batch, gateWidth, hidden, hPrev, hidden, hiddenWeight, hidden, stepHiddenGates, gateWidth, accumulate: false, threads);
-                    for (int row = 0; row < batch; row++)
-                    {
-                        Span<float> gateRow = stepHiddenGates.Slice(row * gateWidth, gateWidth);
-                        TensorPrimitives.Add(gateRow, hiddenBias, gateRow);
-                    }
-                    step.HiddenGates = stepHiddenGates;
-                    GruCell.Forward(ref step);
-                    break;
-                case RnnCellType.Lstm:
-                    Gemm.MultiplyTransposedB(batch, gateWidth, hidden, hPrev, hidden, hiddenWeight, hidden, stepGates, gateWidth, accumulate: true, threads);
-                    step.CPrev = cells.Slice(previousSlot * stateSize, stateSize);
-                    step.C = cells.Slice(outputSlot * stateSize, stateSize);
-                    step.TanhC = tanhCells.Slice(t * stateSize, stateSize);
-                    LstmCell.Forward(ref step);
-                    break;
-                default:
-                    Gemm.MultiplyTransposedB(batch, gateWidth, hidden, hPrev, hidden, hiddenWeight, hidden, stepGates, gateWidth, accumulate: true, threads);
-                    ElmanCell.Forward(ref step, _shape.Nonlinearity);
-                    break;
-            }
-
-            WriteLayerOutput(step.H, lengths, t, layerOutput.Slice(t * batch * _shape.TopWidth, batch * _shape.TopWidth));
+            var work = new ForwardStepWork(this, parameters, lengths, Reverse ? steps - 1 - p : p, layerOutput);
+            if (parts > 1)
+                ParallelWorkers.Run(ref work, parts, parts);
+            else
+                work.Execute(0, 1);
         }
     }
 
@@ -142,68 +115,27 @@ internal sealed class RecurrentDirection
         ReadOnlySpan<float> dLayerOutput, ReadOnlySpan<float> dFinalHidden, BackwardScratch scratch,
         Span<float> gradients, Span<float> dInput, bool accumulateInputGradient, int threads)
     {
-        int steps = _steps, batch = _batch, hidden = Hidden, gateWidth = GateWidth, rows = steps * batch, stateSize = batch * hidden;
+        int steps = _steps, hidden = Hidden, gateWidth = GateWidth, rows = steps * _batch;
         Span<float> dGates = Buffers.Ensure(ref scratch.DGates, rows * gateWidth);
         Span<float> dHiddenGates = IsGru ? Buffers.Ensure(ref scratch.DHiddenGates, rows * gateWidth) : dGates;
-        Span<float> dh = Buffers.Ensure(ref scratch.DH, stateSize);
-        Span<float> dhCarry = Buffers.Ensure(ref scratch.DHCarry, stateSize);
-        Span<float> dc = IsLstm ? Buffers.Ensure(ref scratch.DC, stateSize) : default;
-        ReadOnlySpan<float> gates = _gates.AsSpan(0, rows * gateWidth);
-        ReadOnlySpan<float> states = _states.AsSpan(0, (steps + 1) * stateSize);
-        ReadOnlySpan<float> hiddenWeight = Slice(parameters, _parameters.HiddenWeight);
-
+        Buffers.Ensure(ref scratch.DH, StateSize);
+        Span<float> dhCarry = Buffers.Ensure(ref scratch.DHCarry, StateSize);
         CopyOrClear(dFinalHidden, dhCarry);
-        dc.Clear();
-        int width = _shape.TopWidth;
+        if (IsLstm)
+            Buffers.Ensure(ref scratch.DC, StateSize).Clear();
+
+        int parts = StepParts(threads);
         for (int p = steps - 1; p >= 0; p--)
         {
-            int t = Reverse ? steps - 1 - p : p;
-            int previousSlot = Reverse ? t + 1 : t;
-            dhCarry.CopyTo(dh);
-            if (!dLayerOutput.IsEmpty)
-                for (int row = 0; row < batch; row++)
-                    if (t < lengths[row])
-                    {
-                        Span<float> dhRow = dh.Slice(row * hidden, hidden);
-                        TensorPrimitives.Add(dhRow, dLayerOutput.Slice((t * batch + row) * width + _direction * hidden, hidden), dhRow);
-                    }
-
-            Span<float> stepDHiddenGates = dHiddenGates.Slice(t * batch * gateWidth, batch * gateWidth);
-            var step = new CellGradientStep
-            {
-                Batch = batch,
-                Hidden = hidden,
-                Time = t,
-                Lengths = lengths,
-                Gates = gates.Slice(t * batch * gateWidth, batch * gateWidth),
-                HPrev = states.Slice(previousSlot * stateSize, stateSize),
-                DH = dh,
-                DGates = dGates.Slice(t * batch * gateWidth, batch * gateWidth),
-                DHiddenGates = stepDHiddenGates,
-                DHPrevDirect = dhCarry,
-            };
-            switch (_shape.Cell)
-            {
-                case RnnCellType.Gru:
-                    step.HiddenGates = _hiddenGates.AsSpan(t * batch * gateWidth, batch * gateWidth);
-                    GruCell.Backward(ref step);
-                    break;
-                case RnnCellType.Lstm:
-                    step.CPrev = _cells.AsSpan(previousSlot * stateSize, stateSize);
-                    step.TanhC = _tanhCells.AsSpan(t * stateSize, stateSize);
-                    step.DC = dc;
-                    LstmCell.Backward(ref step);
-                    break;
-                default:
-                    ElmanCell.Backward(ref step, _shape.Nonlinearity);
-                    break;
-            }
-
-            Gemm.Multiply(batch, hidden, gateWidth, stepDHiddenGates, gateWidth, hiddenWeight, hidden, dhCarry, hidden, accumulate: true, threads);
+            var work = new BackwardStepWork(this, parameters, lengths, Reverse ? steps - 1 - p : p, dLayerOutput, scratch);
+            if (parts > 1)
+                ParallelWorkers.Run(ref work, parts, parts);
+            else
+                work.Execute(0, 1);
         }
 
         // Weight gradients over all steps at once: dW_ih = dGᵀ·X, dW_hh = dGᵀ·H_prev (previous states in time order).
-        ReadOnlySpan<float> previousStates = states.Slice(Reverse ? stateSize : 0, rows * hidden);
+        ReadOnlySpan<float> previousStates = _states.AsSpan(Reverse ? StateSize : 0, rows * hidden);
         Gemm.MultiplyTransposedA(gateWidth, _inputWidth, rows, dGates, gateWidth, input, _inputWidth, Slice(gradients, _parameters.InputWeight), _inputWidth, accumulate: false, threads);
         Gemm.MultiplyTransposedA(gateWidth, hidden, rows, dHiddenGates, gateWidth, previousStates, hidden, Slice(gradients, _parameters.HiddenWeight), hidden, accumulate: false, threads);
         SumRows(dGates, rows, gateWidth, Slice(gradients, _parameters.InputBias));
@@ -212,17 +144,123 @@ internal sealed class RecurrentDirection
             Gemm.Multiply(rows, _inputWidth, gateWidth, dGates, gateWidth, Slice(parameters, _parameters.InputWeight), _inputWidth, dInput, _inputWidth, accumulateInputGradient, threads);
     }
 
-    private void WriteLayerOutput(ReadOnlySpan<float> h, ReadOnlySpan<int> lengths, int t, Span<float> outputStep)
+    /// <summary>How many blocks of rows a step is split into: 1 unless threads and the step's work make splitting pay.</summary>
+    private int StepParts(int threads)
     {
-        int hidden = Hidden, width = _shape.TopWidth;
-        for (int row = 0; row < lengths.Length; row++)
+        long work = (long)_batch * GateWidth * Hidden;
+        if (threads <= 1 || work < GemmDispatcher.ParallelThreshold)
+            return 1;
+        return Math.Max(1, Math.Min(Math.Min(threads, ParallelWorkers.MaxParallelism), _batch / MinRowsPerPart));
+    }
+
+    /// <summary>Rows [first, end) of forward step t: recurrent product, cell, layer output.</summary>
+    private void ForwardRows(ReadOnlySpan<float> parameters, ReadOnlySpan<int> lengths, int t, Span<float> layerOutput, int first, int end)
+    {
+        int batch = _batch, hidden = Hidden, gateWidth = GateWidth, count = end - first;
+        int previousSlot = Reverse ? t + 1 : t, outputSlot = Reverse ? t : t + 1;
+        int gateOffset = (t * batch + first) * gateWidth;
+        ReadOnlySpan<float> hiddenWeight = Slice(parameters, _parameters.HiddenWeight);
+        ReadOnlySpan<float> hPrev = _states.AsSpan((previousSlot * batch + first) * hidden, count * hidden);
+        var step = new CellStep
         {
-            Span<float> target = outputStep.Slice(row * width + _direction * hidden, hidden);
+            Batch = count,
+            Hidden = hidden,
+            Time = t,
+            Lengths = lengths[first..end],
+            Gates = _gates.AsSpan(gateOffset, count * gateWidth),
+            HPrev = hPrev,
+            H = _states.AsSpan((outputSlot * batch + first) * hidden, count * hidden),
+        };
+
+        switch (_shape.Cell)
+        {
+            case RnnCellType.Gru:
+                Span<float> hiddenGates = _hiddenGates.AsSpan(gateOffset, count * gateWidth);
+                Gemm.MultiplyTransposedB(count, gateWidth, hidden, hPrev, hidden, hiddenWeight, hidden, hiddenGates, gateWidth, accumulate: false);
+                ReadOnlySpan<float> hiddenBias = Slice(parameters, _parameters.HiddenBias);
+                for (int row = 0; row < count; row++)
+                {
+                    Span<float> gateRow = hiddenGates.Slice(row * gateWidth, gateWidth);
+                    TensorPrimitives.Add(gateRow, hiddenBias, gateRow);
+                }
+                step.HiddenGates = hiddenGates;
+                GruCell.Forward(ref step);
+                break;
+            case RnnCellType.Lstm:
+                Gemm.MultiplyTransposedB(count, gateWidth, hidden, hPrev, hidden, hiddenWeight, hidden, step.Gates, gateWidth, accumulate: true);
+                step.CPrev = _cells.AsSpan((previousSlot * batch + first) * hidden, count * hidden);
+                step.C = _cells.AsSpan((outputSlot * batch + first) * hidden, count * hidden);
+                step.TanhC = _tanhCells.AsSpan((t * batch + first) * hidden, count * hidden);
+                LstmCell.Forward(ref step);
+                break;
+            default:
+                Gemm.MultiplyTransposedB(count, gateWidth, hidden, hPrev, hidden, hiddenWeight, hidden, step.Gates, gateWidth, accumulate: true);
+                ElmanCell.Forward(ref step, _shape.Nonlinearity);
+                break;
+        }
+
+        int width = _shape.TopWidth;
+        for (int row = first; row < end; row++)
+        {
+            Span<float> target = layerOutput.Slice((t * batch + row) * width + _direction * hidden, hidden);
             if (t < lengths[row])
-                h.Slice(row * hidden, hidden).CopyTo(target);
+                step.H.Slice((row - first) * hidden, hidden).CopyTo(target);
             else
                 target.Clear();
         }
+    }
+
+    /// <summary>Rows [first, end) of backward step t: gather dh, cell backward, dh_prev = dG·W_hh (+ the direct part).</summary>
+    private void BackwardRows(ReadOnlySpan<float> parameters, ReadOnlySpan<int> lengths, int t, ReadOnlySpan<float> dLayerOutput,
+        BackwardScratch scratch, int first, int end)
+    {
+        int batch = _batch, hidden = Hidden, gateWidth = GateWidth, count = end - first, width = _shape.TopWidth;
+        int previousSlot = Reverse ? t + 1 : t;
+        int gateOffset = (t * batch + first) * gateWidth;
+        Span<float> dh = scratch.DH.AsSpan(first * hidden, count * hidden);
+        Span<float> dhCarry = scratch.DHCarry.AsSpan(first * hidden, count * hidden);
+        dhCarry.CopyTo(dh);
+        if (!dLayerOutput.IsEmpty)
+            for (int row = first; row < end; row++)
+                if (t < lengths[row])
+                {
+                    Span<float> dhRow = dh.Slice((row - first) * hidden, hidden);
+                    TensorPrimitives.Add(dhRow, dLayerOutput.Slice((t * batch + row) * width + _direction * hidden, hidden), dhRow);
+                }
+
+        Span<float> dGates = scratch.DGates.AsSpan(gateOffset, count * gateWidth);
+        Span<float> dHiddenGates = IsGru ? scratch.DHiddenGates.AsSpan(gateOffset, count * gateWidth) : dGates;
+        var step = new CellGradientStep
+        {
+            Batch = count,
+            Hidden = hidden,
+            Time = t,
+            Lengths = lengths[first..end],
+            Gates = _gates.AsSpan(gateOffset, count * gateWidth),
+            HPrev = _states.AsSpan((previousSlot * batch + first) * hidden, count * hidden),
+            DH = dh,
+            DGates = dGates,
+            DHiddenGates = dHiddenGates,
+            DHPrevDirect = dhCarry,
+        };
+        switch (_shape.Cell)
+        {
+            case RnnCellType.Gru:
+                step.HiddenGates = _hiddenGates.AsSpan(gateOffset, count * gateWidth);
+                GruCell.Backward(ref step);
+                break;
+            case RnnCellType.Lstm:
+                step.CPrev = _cells.AsSpan((previousSlot * batch + first) * hidden, count * hidden);
+                step.TanhC = _tanhCells.AsSpan((t * batch + first) * hidden, count * hidden);
+                step.DC = scratch.DC.AsSpan(first * hidden, count * hidden);
+                LstmCell.Backward(ref step);
+                break;
+            default:
+                ElmanCell.Backward(ref step, _shape.Nonlinearity);
+                break;
+        }
+
+        Gemm.Multiply(count, hidden, gateWidth, dHiddenGates, gateWidth, Slice(parameters, _parameters.HiddenWeight), hidden, dhCarry, hidden, accumulate: true);
     }
 
     internal static void SumRows(ReadOnlySpan<float> matrix, int rows, int columns, Span<float> sums)
@@ -243,4 +281,34 @@ internal sealed class RecurrentDirection
     private static ReadOnlySpan<float> Slice(ReadOnlySpan<float> flat, ParameterTensor tensor) => flat.Slice(tensor.Offset, tensor.Length);
 
     private static Span<float> Slice(Span<float> flat, ParameterTensor tensor) => flat.Slice(tensor.Offset, tensor.Length);
+
+    /// <summary>One forward step as a job over blocks of batch rows.</summary>
+    private readonly ref struct ForwardStepWork(RecurrentDirection direction, ReadOnlySpan<float> parameters, ReadOnlySpan<int> lengths, int t, Span<float> layerOutput)
+        : IParallelWork
+    {
+        private readonly ReadOnlySpan<float> _parameters = parameters;
+        private readonly ReadOnlySpan<int> _lengths = lengths;
+        private readonly Span<float> _layerOutput = layerOutput;
+
+        public void Execute(int part, int partCount)
+        {
+            (int first, int end) = ParallelWorkers.PartRange(_lengths.Length, part, partCount);
+            direction.ForwardRows(_parameters, _lengths, t, _layerOutput, first, end);
+        }
+    }
+
+    /// <summary>One backward step as a job over blocks of batch rows.</summary>
+    private readonly ref struct BackwardStepWork(RecurrentDirection direction, ReadOnlySpan<float> parameters, ReadOnlySpan<int> lengths, int t,
+        ReadOnlySpan<float> dLayerOutput, BackwardScratch scratch) : IParallelWork
+    {
+        private readonly ReadOnlySpan<float> _parameters = parameters;
+        private readonly ReadOnlySpan<int> _lengths = lengths;
+        private readonly ReadOnlySpan<float> _dLayerOutput = dLayerOutput;
+
+        public void Execute(int part, int partCount)
+        {
+            (int first, int end) = ParallelWorkers.PartRange(_lengths.Length, part, partCount);
+            direction.BackwardRows(_parameters, _lengths, t, _dLayerOutput, scratch, first, end);
+        }
+    }
 }

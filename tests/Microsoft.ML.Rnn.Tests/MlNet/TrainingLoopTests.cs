@@ -133,4 +133,27 @@ public sealed class TrainingLoopTests
         foreach ((string name, float[] values) in network.ExportParameters())
             CollectionAssert.AreEqual(values, model.Network.ExportParameters()[name], name);
     }
+
+    [TestMethod]
+    public void StatefulTrainingRunsAndScoresStatelessly()
+    {
+        var ml = new MLContext(1);
+        var messages = new List<string>();
+        ml.Log += (_, e) => { lock (messages) messages.Add(e.Message); };
+        IDataView data = TestData.Data(ml, RnnTask.Regression, RnnHead.ManyToMany, rows: 16);
+        RnnTrainer.Options options = TestData.Options(RnnCellType.Lstm, RnnHead.ManyToMany, epochs: 3);
+        options.Stateful = true;
+        options.Shuffle = false;
+        RnnTransformer model = ml.Regression.Trainers.Rnn(options).Fit(data);
+        Assert.HasCount(3, model.TrainingHistory);
+        Assert.IsTrue(model.TrainingHistory.All(r => float.IsFinite(r.TrainLoss)));
+        Assert.IsFalse(messages.Any(m => m.Contains("Stateful training carries")));
+
+        // Scoring is stateless: the same rows score the same however often they are scored.
+        CollectionAssert.AreEqual(TestData.OutputBits(model.Transform(data)), TestData.OutputBits(model.Transform(data)));
+
+        options.Shuffle = true;
+        ml.Regression.Trainers.Rnn(options).Fit(data);
+        Assert.IsTrue(messages.Any(m => m.Contains("Stateful training carries")));
+    }
 }
