@@ -8,7 +8,7 @@ public sealed record SampleOptions
 {
     /// <summary>The usage text printed by <c>--help</c>.</summary>
     public const string HelpText = """
-        StockSequence: forecast a daily price series from sequence windows and compare against naive baselines.
+        StockSequence: forecast a daily price series with a recurrent network on sequence windows, against naive baselines.
 
         Usage: dotnet run --project samples/StockSequence -c Release -- [options]
 

@@ -3,15 +3,16 @@ using System.Globalization;
 using System.Text;
 using Microsoft.ML;
 using Microsoft.ML.Rnn;
-using StockSequence.Data;
 using Spectre.Console;
+using StockSequence.Data;
 using StockSequence.Forecasting;
 
 namespace StockSequence;
 
 /// <summary>
-/// The sample's flow, one step per method: load the prices → cut them into windows → split off the last 15% of windows
-/// (chronologically) → fit every forecaster on the rest and forecast the hold-out → score them in prices → report.
+/// The sample's flow: load the prices → cut them into windows → split off the last 15% of windows (chronologically) → fit the
+/// baselines and the RNN on the rest (the RNN with a progress display) → forecast the hold-out and score every forecaster in
+/// prices → save the RNN, reload it in a new MLContext, check it and forecast past the end → plots and report.
 /// </summary>
 /// <param name="options">The parsed command line.</param>
 /// <param name="output">Where the report goes.</param>
