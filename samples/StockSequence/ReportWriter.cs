@@ -121,7 +121,8 @@ public sealed class ReportWriter(SampleOptions options, TextWriter output)
 
         if (bestPossibleSkill is double ideal)
         {
-            lines.Add($"         On this generated series a perfect model of its momentum would score about {ResultsTable.Percent(ideal, "0.0")} skill.");
+            lines.Add($"         On this generated series a perfect model of its momentum scores about {ResultsTable.Percent(ideal, "0.0")} skill " +
+                "on average; one hold-out scatters around that by a few points.");
         }
 
         return lines;
