@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -15,7 +16,14 @@ internal static unsafe class GemmPackedDriver
     /// <paramref name="kcBlock"/>. The slice length decides the rounding, so callers fix it for the
     /// whole product and every sub-problem of a split uses the same value.
     /// </summary>
-    public static void Run<TKernel>(in GemmProblem problem, int kcBlock, bool simdPacking)
+    /// <param name="problem">The product.</param>
+    /// <param name="kcBlock">Depth of a slice.</param>
+    /// <param name="streamB">
+    /// Read full B panels in place instead of packing them (needs B rows contiguous). Pays when
+    /// few row panels reuse each B panel: packing costs a full pass over B.
+    /// </param>
+    /// <param name="simdPacking">Use the AVX transposes when packing.</param>
+    public static void Run<TKernel>(in GemmProblem problem, int kcBlock, bool streamB, bool simdPacking)
         where TKernel : struct, IGemmMicroKernel
     {
         int m = problem.M, n = problem.N, k = problem.K;
@@ -27,11 +35,8 @@ internal static unsafe class GemmPackedDriver
         int ncMax = Math.Min(TKernel.Nc, RoundUp(n, nr));
         GemmWorkspace workspace = GemmWorkspace.Current;
         float* packedA = workspace.PackedA(mcMax * kcMax);
-        float* packedB = workspace.PackedB(ncMax * kcMax);
+        float* packedB = workspace.PackedB(streamB ? nr * kcMax : ncMax * kcMax);
         float* tile = stackalloc float[TKernel.Mr * TKernel.Nr];
-
-        // With a single row panel each B element is used once: read B in place instead of packing it.
-        bool streamB = m <= mr && b.ColStride == 1;
         bool cRowsContiguous = c.ColStride == 1;
 
         for (int jc = 0; jc < n; jc += TKernel.Nc)
@@ -109,6 +114,16 @@ internal static unsafe class GemmPackedDriver
             return;
         }
 
+        if (c.ColStride == 1)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                MergeRow(tile + (nint)r * tileStride, c.At(r, 0), cols, accumulate);
+            }
+
+            return;
+        }
+
         for (int r = 0; r < rows; r++)
         {
             float* t = tile + (nint)r * tileStride;
@@ -117,6 +132,22 @@ internal static unsafe class GemmPackedDriver
                 float* dst = c.At(r, j);
                 *dst = accumulate ? *dst + t[j] : t[j];
             }
+        }
+    }
+
+    private static void MergeRow(float* tile, float* c, int cols, bool accumulate)
+    {
+        int w = Vector<float>.Count;
+        int j = 0;
+        for (; j + w <= cols; j += w)
+        {
+            Vector<float> t = Vector.Load(tile + j);
+            Vector.Store(accumulate ? Vector.Load(c + j) + t : t, c + j);
+        }
+
+        for (; j < cols; j++)
+        {
+            c[j] = accumulate ? c[j] + tile[j] : tile[j];
         }
     }
 
