@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Reports;
 
 namespace Microsoft.ML.Rnn.Benchmarks;
 
@@ -24,6 +25,10 @@ public class GemmBenchmarks
 
     private sealed class Config : ManualConfig
     {
-        public Config() => AddColumn(new GflopsColumn());
+        public Config()
+        {
+            AddColumn(new GflopsColumn());
+            SummaryStyle = SummaryStyle.Default.WithMaxParameterColumnWidth(40);
+        }
     }
 }

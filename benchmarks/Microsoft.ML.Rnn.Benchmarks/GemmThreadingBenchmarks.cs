@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Reports;
 using Microsoft.ML.Rnn.Core;
 
 namespace Microsoft.ML.Rnn.Benchmarks;
@@ -48,6 +49,10 @@ public class GemmThreadingBenchmarks
 
     private sealed class Config : ManualConfig
     {
-        public Config() => AddColumn(new GflopsColumn());
+        public Config()
+        {
+            AddColumn(new GflopsColumn());
+            SummaryStyle = SummaryStyle.Default.WithMaxParameterColumnWidth(40);
+        }
     }
 }

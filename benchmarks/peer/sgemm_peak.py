@@ -98,7 +98,7 @@ def main():
     for i, (name, variant, m, n, k) in enumerate(SHAPES):
         row = f"{name + ' ' + variant + ' ' + f'{m}x{n}x{k}':36}"
         for r in runs:
-            row += f"{r['results'][i]['torch']:11.1f}{r['results'][i]['numpy']:11.1f}"
+            row += f"{r['results'][i]['torch']:11.2f}{r['results'][i]['numpy']:11.2f}"
         print(row)
 
 

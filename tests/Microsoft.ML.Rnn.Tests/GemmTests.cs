@@ -143,28 +143,48 @@ public sealed class GemmTests
         }
     }
 
+    [TestMethod]
+    [DoNotParallelize] // counts every thread's allocations
+    public void WorkersAllocateNothingAfterWarmUp()
+    {
+        var random = new Random(13);
+        foreach (Variant variant in Enum.GetValues<Variant>())
+        {
+            foreach ((int m, int n, int k) in ParallelShapes)
+            {
+                var operands = Operands.Create(variant, m, n, k, pad: 0, random);
+                float[] c = new float[operands.C.Length];
+                long allocated = LeastAllocatedPerWindow(() => operands.Run(c, accumulate: false, maxThreads: 2), allThreads: true);
+                Assert.AreEqual(0L, allocated, $"{variant} {m}x{n}x{k}");
+            }
+        }
+    }
+
     /// <summary>
-    /// Bytes allocated on this thread by 20 calls, the least over a few windows. A per-call
+    /// Bytes allocated on this thread (or all threads) by 20 calls, the least over a few windows. A per-call
     /// allocation shows in every window; the runtime's own tier-up work (which sometimes allocates
     /// a few KB on the calling thread while methods are recompiled) does not repeat.
     /// </summary>
-    private static long LeastAllocatedPerWindow(Action call)
+    private static long LeastAllocatedPerWindow(Action call, bool allThreads = false)
     {
         call();
         long least = long.MaxValue;
         for (int window = 0; window < 10 && least > 0; window++)
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
+            long before = Allocated(allThreads);
             for (int i = 0; i < 20; i++)
             {
                 call();
             }
 
-            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+            least = Math.Min(least, Allocated(allThreads) - before);
         }
 
         return least;
     }
+
+    private static long Allocated(bool allThreads) =>
+        allThreads ? GC.GetTotalAllocatedBytes(precise: true) : GC.GetAllocatedBytesForCurrentThread();
 
     [TestMethod]
     public void ZeroDepthClearsOrKeepsC()

@@ -17,32 +17,13 @@ internal enum GemmPath
 /// Everything decided once per product, before any split over threads, so each part computes its
 /// elements with exactly the operations a single-threaded call would use.
 /// </summary>
-internal readonly record struct GemmPlan(GemmPath Path, GemmInstructionSet InstructionSet, int KcBlock, bool SplitColumns, int SplitUnit);
+internal readonly record struct GemmPlan(
+    GemmPath Path, GemmInstructionSet InstructionSet, int KcBlock, bool StreamB, bool SplitColumns, int SplitUnit);
 
 /// <summary>Chooses the algorithm, the orientation and the split over threads, then runs the product.</summary>
+/// <remarks>The thresholds were measured on the project's 2-core AMD EPYC (AVX-512) machines.</remarks>
 internal static class GemmDispatcher
 {
-    /// <summary>
-    /// Below this many multiply-adds (M·N·K) a product runs on the calling thread only. Measured on
-    /// the 2-core EPYC (AVX-512) these machines have: a cache line takes ~0.3 µs from core to core,
-    /// so a hand-off costs about 1 µs; two threads break even around 2^15–2^16 and win 1.3–1.4× at
-    /// 2^17 (≈1.7 µs of single-threaded work), e.g. batch 32 × 4·32 × hidden 32.
-    /// </summary>
-    internal const long DefaultParallelThreshold = 1L << 17;
-
-    /// <summary>
-    /// With a depth below <see cref="ShallowDepth"/> a product is bound by writing C, which two
-    /// cores do little faster: it is split only when C has at least this many elements
-    /// (e.g. the input projection of 3200 rows × 512 with 8 features: 1.5–1.7×; 800 × 256 with 8: none).
-    /// </summary>
-    internal const long ShallowParallelOutput = 1L << 19;
-
-    /// <summary>Depth below which a product counts as shallow (store-bound).</summary>
-    internal const int ShallowDepth = 16;
-
-    /// <summary>The threshold in force; the benchmarks lower it to measure where splitting starts to pay.</summary>
-    internal static long ParallelThreshold { get; set; } = DefaultParallelThreshold;
-
     /// <summary>Products of at most this many multiply-adds skip packing altogether.</summary>
     internal const long TinyWork = 1L << 12;
 
@@ -52,16 +33,39 @@ internal static class GemmDispatcher
     /// <summary>Dot-form products with at most this many rows or columns skip packing.</summary>
     internal const int DotsMaxSide = 2;
 
+    /// <summary>Up to this many row panels read B in place rather than packed (packing is a full extra pass over B).</summary>
+    internal const int StreamedMaxRowPanels = 8;
+
+    /// <summary>Depth slice when a single row panel reads B in place: it only bounds the packed A panel, so it is long, to merge C rarely.</summary>
+    internal const int StreamedKc = 2048;
+
+    /// <summary>
+    /// Below this many multiply-adds (M·N·K) a product runs on the calling thread only. A cache line
+    /// takes ~0.3 µs from core to core here, so a hand-off costs about 1 µs; two threads break even
+    /// around 2^15–2^16 and win 1.3–1.4× at 2^17 (≈1.7 µs of single-threaded work, e.g. batch 32 ×
+    /// 4·32 gates × hidden 32), 1.5–1.8× from 2^19 up.
+    /// </summary>
+    internal const long DefaultParallelThreshold = 1L << 17;
+
+    /// <summary>Depth below which a product counts as shallow: bound by writing C, which two cores do little faster.</summary>
+    internal const int ShallowDepth = 16;
+
+    /// <summary>
+    /// A shallow product is split only when C has at least this many elements (the input projection,
+    /// 3200 rows × 512 with 8 features: 1.5–1.7×; 800 × 256 with 8: no gain).
+    /// </summary>
+    internal const long ShallowParallelOutput = 1L << 19;
+
     /// <summary>
     /// Parts per thread of a split product. One: a part per thread keeps each thread writing the
     /// same rows or columns of C call after call; with two, the caller often finished first and took
-    /// the worker's second part, moving C's cache lines between cores (measured 0.7× on shallow
-    /// products). A worker that does not show up at all still has its part run by the caller.
+    /// the worker's second part, moving C's cache lines between cores (0.7× on shallow products).
+    /// A worker that does not show up in time still has its part run by the caller.
     /// </summary>
     internal const int PartsPerThread = 1;
 
-    /// <summary>Depth slice when B is streamed unpacked (a single row panel): bounds the packed A panel only.</summary>
-    private const int StreamedKc = 2048;
+    /// <summary>The threshold in force; 0 splits every product (the benchmarks' threshold sweep).</summary>
+    internal static long ParallelThreshold { get; set; } = DefaultParallelThreshold;
 
     public static void Run(GemmProblem problem, int maxThreads)
     {
@@ -102,6 +106,7 @@ internal static class GemmDispatcher
 
         GemmPath path = GemmPath.Packed;
         int kc = 0;
+        bool streamB = false;
         if (bRowsContiguous && (problem.M <= RowsMaxM || work <= TinyWork))
         {
             path = GemmPath.Rows;
@@ -123,17 +128,22 @@ internal static class GemmDispatcher
                 problem = problem.Transposed;
             }
 
-            bool streamB = problem.M <= mr && problem.B.ColStride == 1;
-            kc = streamB ? Math.Min(problem.K, StreamedKc) : kcDefault;
+            // Read B in place when few row panels share it, unless its rows are a multiple of 4 KB
+            // apart: such panels alias in the caches and are better packed.
+            streamB = problem.B.ColStride == 1
+                && (problem.M <= mr || (problem.M <= StreamedMaxRowPanels * mr && problem.B.RowStride % 1024 != 0));
+
+            // A single row panel reads B once, so only the packed A panel bounds the slice: make it long.
+            kc = problem.M <= mr && streamB ? Math.Min(problem.K, StreamedKc) : kcDefault;
         }
 
-        bool large = work >= ParallelThreshold
-            && (problem.K >= ShallowDepth || (long)problem.M * problem.N >= ShallowParallelOutput || ParallelThreshold == 0);
-        threads = maxThreads > 1 && large ? Math.Min(maxThreads, ParallelWorkers.MaxParallelism) : 1;
+        bool worthSplitting = ParallelThreshold == 0
+            || (work >= ParallelThreshold && (problem.K >= ShallowDepth || (long)problem.M * problem.N >= ShallowParallelOutput));
+        threads = maxThreads > 1 && worthSplitting ? Math.Min(maxThreads, ParallelWorkers.MaxParallelism) : 1;
         parts = threads == 1 ? 1 : threads * PartsPerThread;
         (bool splitColumns, int unit) = Split(problem, path, isa, ref parts);
         threads = Math.Min(threads, parts);
-        return new GemmPlan(path, isa, kc, splitColumns, unit);
+        return new GemmPlan(path, isa, kc, streamB, splitColumns, unit);
     }
 
     /// <summary>
@@ -236,13 +246,13 @@ internal static class GemmDispatcher
             switch (_plan.InstructionSet)
             {
                 case GemmInstructionSet.Avx512:
-                    GemmPackedDriver.Run<Avx512MicroKernel>(sub, _plan.KcBlock, simdPacking: true);
+                    GemmPackedDriver.Run<Avx512MicroKernel>(sub, _plan.KcBlock, _plan.StreamB, simdPacking: true);
                     break;
                 case GemmInstructionSet.Avx2:
-                    GemmPackedDriver.Run<Avx2MicroKernel>(sub, _plan.KcBlock, simdPacking: true);
+                    GemmPackedDriver.Run<Avx2MicroKernel>(sub, _plan.KcBlock, _plan.StreamB, simdPacking: true);
                     break;
                 default:
-                    GemmPackedDriver.Run<PortableMicroKernel>(sub, _plan.KcBlock, simdPacking: false);
+                    GemmPackedDriver.Run<PortableMicroKernel>(sub, _plan.KcBlock, _plan.StreamB, simdPacking: false);
                     break;
             }
         }

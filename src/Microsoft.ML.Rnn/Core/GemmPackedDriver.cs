@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -15,24 +16,24 @@ internal static unsafe class GemmPackedDriver
     /// <paramref name="kcBlock"/>. The slice length decides the rounding, so callers fix it for the
     /// whole product and every sub-problem of a split uses the same value.
     /// </summary>
-    public static void Run<TKernel>(in GemmProblem problem, int kcBlock, bool simdPacking)
+    /// <param name="problem">The product.</param>
+    /// <param name="kcBlock">Depth of a slice.</param>
+    /// <param name="streamB">
+    /// Read full B panels in place instead of packing them (needs B rows contiguous). Pays when
+    /// few row panels reuse each B panel: packing costs a full pass over B.
+    /// </param>
+    /// <param name="simdPacking">Use the AVX transposes when packing.</param>
+    public static void Run<TKernel>(in GemmProblem problem, int kcBlock, bool streamB, bool simdPacking)
         where TKernel : struct, IGemmMicroKernel
     {
         int m = problem.M, n = problem.N, k = problem.K;
         int mr = TKernel.Mr, nr = TKernel.Nr;
-        StridedMatrix a = problem.A, b = problem.B, c = problem.C;
+        StridedMatrix a = problem.A, b = problem.B;
 
         int kcMax = Math.Min(kcBlock, k);
-        int mcMax = Math.Min(TKernel.Mc, RoundUp(m, mr));
-        int ncMax = Math.Min(TKernel.Nc, RoundUp(n, nr));
         GemmWorkspace workspace = GemmWorkspace.Current;
-        float* packedA = workspace.PackedA(mcMax * kcMax);
-        float* packedB = workspace.PackedB(ncMax * kcMax);
-        float* tile = stackalloc float[TKernel.Mr * TKernel.Nr];
-
-        // With a single row panel each B element is used once: read B in place instead of packing it.
-        bool streamB = m <= mr && b.ColStride == 1;
-        bool cRowsContiguous = c.ColStride == 1;
+        float* packedA = workspace.PackedA(Math.Min(TKernel.Mc, RoundUp(m, mr)) * kcMax);
+        float* packedB = workspace.PackedB((streamB ? nr : Math.Min(TKernel.Nc, RoundUp(n, nr))) * kcMax);
 
         for (int jc = 0; jc < n; jc += TKernel.Nc)
         {
@@ -40,8 +41,6 @@ internal static unsafe class GemmPackedDriver
             for (int pc = 0; pc < k; pc += kcBlock)
             {
                 int kc = Math.Min(kcBlock, k - pc);
-                bool accumulate = problem.Accumulate || pc > 0;
-
                 if (!streamB)
                 {
                     for (int jr = 0; jr < nc; jr += nr)
@@ -60,42 +59,56 @@ internal static unsafe class GemmPackedDriver
                             a.At(ic + ir, pc), a.ColStride, a.RowStride, kc, Math.Min(mr, mc - ir), mr, packedA + (nint)ir * kc, simdPacking);
                     }
 
-                    for (int jr = 0; jr < nc; jr += nr)
-                    {
-                        int cols = Math.Min(nr, nc - jr);
-                        float* bPanel = packedB + (nint)jr * kc;
-                        nint ldb = nr;
-                        if (streamB)
-                        {
-                            if (cols == nr)
-                            {
-                                bPanel = b.At(pc, jc + jr);
-                                ldb = b.RowStride;
-                            }
-                            else
-                            {
-                                bPanel = packedB;
-                                GemmPacking.PackPanel(b.At(pc, jc + jr), b.RowStride, b.ColStride, kc, cols, nr, bPanel, simdPacking);
-                            }
-                        }
+                    var block = new Block(ic, mc, jc, nc, pc, kc, problem.Accumulate || pc > 0);
+                    SweepTiles<TKernel>(problem, block, packedA, packedB, streamB, simdPacking);
+                }
+            }
+        }
+    }
 
-                        for (int ir = 0; ir < mc; ir += mr)
-                        {
-                            int rows = Math.Min(mr, mc - ir);
-                            float* aPanel = packedA + (nint)ir * kc;
-                            float* cTile = c.At(ic + ir, jc + jr);
-                            if (rows == mr && cols == nr && cRowsContiguous)
-                            {
-                                TKernel.Run(kc, aPanel, bPanel, ldb, cTile, c.RowStride, accumulate);
-                            }
-                            else
-                            {
-                                // Edge or transposed C: full tile into scratch, then only the valid part.
-                                TKernel.Run(kc, aPanel, bPanel, ldb, tile, nr, accumulate: false);
-                                MergeTile(tile, nr, c.Offset(ic + ir, jc + jr), rows, cols, accumulate, simdPacking);
-                            }
-                        }
-                    }
+    /// <summary>
+    /// Runs the micro-kernel over every tile of one block of C: B panels outside, so each stays in
+    /// L1 while the row panels of the packed A block stream past it.
+    /// </summary>
+    private static void SweepTiles<TKernel>(in GemmProblem problem, in Block block, float* packedA, float* packedB, bool streamB, bool simdPacking)
+        where TKernel : struct, IGemmMicroKernel
+    {
+        int mr = TKernel.Mr, nr = TKernel.Nr;
+        StridedMatrix b = problem.B, c = problem.C;
+        int kc = block.Kc;
+        float* tile = stackalloc float[TKernel.Mr * TKernel.Nr];
+
+        for (int jr = 0; jr < block.Nc; jr += nr)
+        {
+            int cols = Math.Min(nr, block.Nc - jr);
+            float* bPanel = packedB + (nint)jr * kc;
+            nint ldb = nr;
+            if (streamB && cols == nr)
+            {
+                bPanel = b.At(block.Pc, block.Jc + jr);
+                ldb = b.RowStride;
+            }
+            else if (streamB)
+            {
+                // The ragged last panel is packed (zero-padded) even when streaming.
+                bPanel = packedB;
+                GemmPacking.PackPanel(b.At(block.Pc, block.Jc + jr), b.RowStride, b.ColStride, kc, cols, nr, bPanel, simdPacking);
+            }
+
+            for (int ir = 0; ir < block.Mc; ir += mr)
+            {
+                int rows = Math.Min(mr, block.Mc - ir);
+                float* aPanel = packedA + (nint)ir * kc;
+                StridedMatrix cTile = c.Offset(block.Ic + ir, block.Jc + jr);
+                if (rows == mr && cols == nr && c.ColStride == 1)
+                {
+                    TKernel.Run(kc, aPanel, bPanel, ldb, cTile.Data, c.RowStride, block.Accumulate);
+                }
+                else
+                {
+                    // Edge or transposed C: full tile into scratch, then only the valid part.
+                    TKernel.Run(kc, aPanel, bPanel, ldb, tile, nr, accumulate: false);
+                    MergeTile(tile, nr, cTile, rows, cols, block.Accumulate, simdPacking);
                 }
             }
         }
@@ -109,6 +122,16 @@ internal static unsafe class GemmPackedDriver
             return;
         }
 
+        if (c.ColStride == 1)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                MergeRow(tile + (nint)r * tileStride, c.At(r, 0), cols, accumulate);
+            }
+
+            return;
+        }
+
         for (int r = 0; r < rows; r++)
         {
             float* t = tile + (nint)r * tileStride;
@@ -117,6 +140,22 @@ internal static unsafe class GemmPackedDriver
                 float* dst = c.At(r, j);
                 *dst = accumulate ? *dst + t[j] : t[j];
             }
+        }
+    }
+
+    private static void MergeRow(float* tile, float* c, int cols, bool accumulate)
+    {
+        int w = Vector<float>.Count;
+        int j = 0;
+        for (; j + w <= cols; j += w)
+        {
+            Vector<float> t = Vector.Load(tile + j);
+            Vector.Store(accumulate ? Vector.Load(c + j) + t : t, c + j);
+        }
+
+        for (; j < cols; j++)
+        {
+            c[j] = accumulate ? c[j] + tile[j] : tile[j];
         }
     }
 
@@ -149,6 +188,9 @@ internal static unsafe class GemmPackedDriver
             }
         }
     }
+
+    /// <summary>Rows [Ic, Ic + Mc), columns [Jc, Jc + Nc) and depth slice [Pc, Pc + Kc) of one packed block.</summary>
+    private readonly record struct Block(int Ic, int Mc, int Jc, int Nc, int Pc, int Kc, bool Accumulate);
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 }
