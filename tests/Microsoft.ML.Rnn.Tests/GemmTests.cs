@@ -102,6 +102,24 @@ public sealed class GemmTests
     }
 
     [TestMethod]
+    public void ConcurrentCallersGetTheSameResults()
+    {
+        // Several threads at once (parallel cursors): one may hold the worker pool, the others run
+        // their parts inline with their own packing buffers; every result must still be exact.
+        var random = new Random(9);
+        Operands[] operands = [.. ParallelShapes.Select(shape => Operands.Create(Variant.TransposedB, shape.M, shape.N, shape.K, pad: 0, random))];
+        float[][] expected = [.. operands.Select(o => o.RunOnCopy(accumulate: false, maxThreads: 1))];
+        Parallel.For(0, 4 * operands.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+        {
+            Operands o = operands[i % operands.Length];
+            for (int repeat = 0; repeat < 20; repeat++)
+            {
+                CollectionAssert.AreEqual(expected[i % operands.Length], o.RunOnCopy(accumulate: false, maxThreads: 2));
+            }
+        });
+    }
+
+    [TestMethod]
     public void PortablePathAgreesWithIntrinsicPath()
     {
         var random = new Random(3);
