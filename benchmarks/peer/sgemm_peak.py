@@ -72,7 +72,14 @@ def worker(threads, seconds):
         nc = numpy.empty((m, n), dtype=numpy.float32)
         numpy_s = best_seconds(lambda: numpy.matmul(na, nb, out=nc), seconds)
         results.append({"torch": flops / torch_s / 1e9, "numpy": flops / numpy_s / 1e9})
-    print(json.dumps({"threads": threads, "torch_version": torch.__version__, "results": results}))
+
+    # Cores actually busy during a big product: checks that the thread setting took effect.
+    a, b = torch.rand(1024, 1024), torch.rand(1024, 1024)
+    wall, cpu = time.perf_counter(), time.process_time()
+    for _ in range(10):
+        torch.mm(a, b)
+    busy = (time.process_time() - cpu) / (time.perf_counter() - wall)
+    print(json.dumps({"threads": threads, "torch_version": torch.__version__, "busy": busy, "results": results}))
 
 
 def main():
@@ -93,6 +100,7 @@ def main():
                              env=env, check=True, capture_output=True, text=True).stdout
         runs.append(json.loads(out.strip().splitlines()[-1]))
     print(f"torch {runs[0]['torch_version']} on OpenBLAS (libblas.so.3 alternative); GFLOP/s")
+    print("cores busy during a 1024^3 product: " + ", ".join(f"{r['threads']} thread(s): {r['busy']:.2f}" for r in runs))
     header = f"{'shape':36}" + "".join(f"{'torch ' + str(r['threads']) + 't':>11}{'numpy ' + str(r['threads']) + 't':>11}" for r in runs)
     print(header)
     for i, (name, variant, m, n, k) in enumerate(SHAPES):

@@ -23,7 +23,7 @@ public sealed class GemmTests
         (1, 512, 128), (2, 513, 17), (5, 33, 64), (8, 32, 256), (9, 31, 257), (17, 65, 31),
         (64, 512, 128), (33, 47, 300), (130, 40, 20), (40, 130, 20), (1, 7, 600), (600, 1, 7),
         (512, 8, 64), (3, 1100, 5), (70, 90, 33), (100, 4, 50), (4, 100, 50), (25, 1, 300), (1, 25, 300),
-        (96, 1037, 12), (75, 8, 40), (300, 16, 20),
+        (96, 1037, 12), (75, 8, 40), (300, 16, 20), (16, 1024, 20),
     ];
 
     // Products large enough to be split over threads.
@@ -99,6 +99,24 @@ public sealed class GemmTests
                 }
             }
         }
+    }
+
+    [TestMethod]
+    public void ConcurrentCallersGetTheSameResults()
+    {
+        // Several threads at once (parallel cursors): one may hold the worker pool, the others run
+        // their parts inline with their own packing buffers; every result must still be exact.
+        var random = new Random(9);
+        Operands[] operands = [.. ParallelShapes.Select(shape => Operands.Create(Variant.TransposedB, shape.M, shape.N, shape.K, pad: 0, random))];
+        float[][] expected = [.. operands.Select(o => o.RunOnCopy(accumulate: false, maxThreads: 1))];
+        Parallel.For(0, 4 * operands.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+        {
+            Operands o = operands[i % operands.Length];
+            for (int repeat = 0; repeat < 20; repeat++)
+            {
+                CollectionAssert.AreEqual(expected[i % operands.Length], o.RunOnCopy(accumulate: false, maxThreads: 2));
+            }
+        });
     }
 
     [TestMethod]

@@ -29,13 +29,31 @@ public sealed class ParallelWorkersTests
         {
             var work = new CountingWork(runs);
             ParallelWorkers.Run(ref work, 4, 2);
-            if (job % 5000 == 0)
+            if (job % 500 == 0)
             {
-                Thread.Sleep(2); // let the workers fall asleep now and then
+                Thread.Sleep(1); // longer than the spin: the workers block and must be woken
             }
         }
 
         CollectionAssert.AreEqual(new[] { 20000, 20000, 20000, 20000 }, runs);
+    }
+
+    [TestMethod]
+    public void ConcurrentCallersEachGetAllTheirParts()
+    {
+        // One caller holds the pool, the other runs its parts inline; neither may lose a part.
+        int[][] runs = [new int[3], new int[3]];
+        Parallel.For(0, 2, caller =>
+        {
+            for (int job = 0; job < 5000; job++)
+            {
+                var work = new CountingWork(runs[caller]);
+                ParallelWorkers.Run(ref work, 3, 2);
+            }
+        });
+
+        CollectionAssert.AreEqual(new[] { 5000, 5000, 5000 }, runs[0]);
+        CollectionAssert.AreEqual(new[] { 5000, 5000, 5000 }, runs[1]);
     }
 
     [TestMethod]

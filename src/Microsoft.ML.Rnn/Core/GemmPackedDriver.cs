@@ -6,8 +6,8 @@ namespace Microsoft.ML.Rnn.Core;
 
 /// <summary>
 /// The blocked GEMM (Goto/BLIS loop order): for each block of columns and each slice of the depth,
-/// pack B; for each block of rows, pack A; then sweep the micro-kernel over the tiles, reusing each
-/// packed B panel from L1 across all row panels.
+/// and for each block of rows, pack A; then sweep the micro-kernel over the tiles, packing each B
+/// panel (first row block only) right before it is reused from L1 across all row panels.
 /// </summary>
 internal static unsafe class GemmPackedDriver
 {
@@ -41,15 +41,6 @@ internal static unsafe class GemmPackedDriver
             for (int pc = 0; pc < k; pc += kcBlock)
             {
                 int kc = Math.Min(kcBlock, k - pc);
-                if (!streamB)
-                {
-                    for (int jr = 0; jr < nc; jr += nr)
-                    {
-                        GemmPacking.PackPanel(
-                            b.At(pc, jc + jr), b.RowStride, b.ColStride, kc, Math.Min(nr, nc - jr), nr, packedB + (nint)jr * kc, simdPacking);
-                    }
-                }
-
                 for (int ic = 0; ic < m; ic += TKernel.Mc)
                 {
                     int mc = Math.Min(TKernel.Mc, m - ic);
@@ -59,8 +50,10 @@ internal static unsafe class GemmPackedDriver
                             a.At(ic + ir, pc), a.ColStride, a.RowStride, kc, Math.Min(mr, mc - ir), mr, packedA + (nint)ir * kc, simdPacking);
                     }
 
+                    // B panels are packed by the first row block, each just before its tiles use it
+                    // (so it is still in L1), and reused by the later row blocks.
                     var block = new Block(ic, mc, jc, nc, pc, kc, problem.Accumulate || pc > 0);
-                    SweepTiles<TKernel>(problem, block, packedA, packedB, streamB, simdPacking);
+                    SweepTiles<TKernel>(problem, block, packedA, packedB, streamB, packB: !streamB && ic == 0, simdPacking);
                 }
             }
         }
@@ -70,7 +63,8 @@ internal static unsafe class GemmPackedDriver
     /// Runs the micro-kernel over every tile of one block of C: B panels outside, so each stays in
     /// L1 while the row panels of the packed A block stream past it.
     /// </summary>
-    private static void SweepTiles<TKernel>(in GemmProblem problem, in Block block, float* packedA, float* packedB, bool streamB, bool simdPacking)
+    private static void SweepTiles<TKernel>(
+        in GemmProblem problem, in Block block, float* packedA, float* packedB, bool streamB, bool packB, bool simdPacking)
         where TKernel : struct, IGemmMicroKernel
     {
         int mr = TKernel.Mr, nr = TKernel.Nr;
@@ -83,7 +77,11 @@ internal static unsafe class GemmPackedDriver
             int cols = Math.Min(nr, block.Nc - jr);
             float* bPanel = packedB + (nint)jr * kc;
             nint ldb = nr;
-            if (streamB && cols == nr)
+            if (packB)
+            {
+                GemmPacking.PackPanel(b.At(block.Pc, block.Jc + jr), b.RowStride, b.ColStride, kc, cols, nr, bPanel, simdPacking);
+            }
+            else if (streamB && cols == nr)
             {
                 bPanel = b.At(block.Pc, block.Jc + jr);
                 ldb = b.RowStride;
