@@ -29,7 +29,7 @@ public sealed class GemmTests
     // Products large enough to be split over threads.
     private static readonly (int M, int N, int K)[] ParallelShapes =
     [
-        (64, 512, 128), (70, 90, 33), (2, 1000, 100), (3, 700, 100), (512, 8, 100), (300, 41, 77), (700, 800, 9),
+        (64, 512, 128), (70, 90, 90), (2, 3000, 100), (3, 2000, 100), (512, 8, 150), (300, 41, 77), (700, 800, 9),
     ];
 
     public static IEnumerable<object[]> InstructionSets()

@@ -41,11 +41,14 @@ internal static class GemmDispatcher
 
     /// <summary>
     /// Below this many multiply-adds (M·N·K) a product runs on the calling thread only. A cache line
-    /// takes ~0.3 µs from core to core here, so a hand-off costs about 1 µs; two threads break even
-    /// around 2^15–2^16 and win 1.3–1.4× at 2^17 (≈1.7 µs of single-threaded work, e.g. batch 32 ×
-    /// 4·32 gates × hidden 32), 1.5–1.8× from 2^19 up.
+    /// takes ~0.3 µs from core to core on these machines, so a hand-off costs about 1 µs. On an idle
+    /// machine two threads already win 1.3–1.4× at 2^17 (best of short batches), but averaged over
+    /// long runs with other processes on the second core, as on these shared machines, a worker
+    /// that is descheduled in the middle of its part makes the caller wait, and splitting only pays
+    /// from about 2^19 (≈6 µs of single-threaded work: batch 32 × 4·64 gates × hidden 64, 1.0–1.4×;
+    /// 1.8× for batch 64 × 4·128 × 128).
     /// </summary>
-    internal const long DefaultParallelThreshold = 1L << 17;
+    internal const long DefaultParallelThreshold = 1L << 19;
 
     /// <summary>Depth below which a product counts as shallow: bound by writing C, which two cores do little faster.</summary>
     internal const int ShallowDepth = 16;

@@ -105,12 +105,7 @@ internal static unsafe class ParallelWorkers
 
             RunParts(0, job);
 
-            // The workers read the caller's stack: never return before their parts are done.
-            SpinWait wait = default;
-            while (Volatile.Read(ref *Finished) != partCount)
-            {
-                wait.SpinOnce(sleep1Threshold: -1);
-            }
+            WaitForParts(partCount);
 
             s_failure?.Throw();
         }
@@ -118,6 +113,34 @@ internal static unsafe class ParallelWorkers
         {
             s_failure = null;
             Volatile.Write(ref s_busy, 0);
+        }
+    }
+
+    /// <summary>
+    /// Waits until every part is counted: the workers read the caller's stack, so the caller never
+    /// returns before them. Spins without yielding for a while, since giving up the core (and
+    /// waiting a scheduler tick to get it back) costs far more than a part of a short job.
+    /// </summary>
+    private static void WaitForParts(int partCount)
+    {
+        long deadline = 0;
+        for (int spin = 0; Volatile.Read(ref *Finished) != partCount; spin++)
+        {
+            if ((spin & 255) == 255)
+            {
+                long now = Stopwatch.GetTimestamp();
+                if (deadline == 0)
+                {
+                    deadline = now + SpinTicks;
+                }
+                else if (now > deadline)
+                {
+                    Thread.Yield();
+                    continue;
+                }
+            }
+
+            Thread.SpinWait(1);
         }
     }
 
