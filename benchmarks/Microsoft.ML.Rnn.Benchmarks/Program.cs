@@ -1,3 +1,5 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using Microsoft.ML.Rnn.Benchmarks;
 
@@ -9,4 +11,6 @@ if (args is ["quick", ..])
     return;
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(GemmBenchmarks).Assembly).Run(args);
+// Case names are long (they encode the shape); keep them whole in reports, which benchmarks/peer/compare.py reads.
+var config = DefaultConfig.Instance.WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(64));
+BenchmarkSwitcher.FromAssembly(typeof(GemmBenchmarks).Assembly).Run(args, config);
