@@ -196,10 +196,11 @@ public sealed class NetworkBehaviourTests
 
     private static float[] Train(int seed, int threads)
     {
-        var network = new RnnNetwork(new RnnNetworkShape(RnnCellType.Gru, 4, 48, 2, 2, true, Head: RnnHead.ManyToMany, Dropout: 0.1f), seed);
+        // Batch 64 × GRU hidden 128: large enough that each step is split over threads when two are allowed.
+        var network = new RnnNetwork(new RnnNetworkShape(RnnCellType.Gru, 4, 128, 2, 2, true, Head: RnnHead.ManyToMany, Dropout: 0.1f), seed);
         var session = new RnnTrainingSession(network, new RnnTrainingOptions { Threads = threads, Seed = seed, LearningRate = 1e-2f });
-        float[] inputs = Data.Random(32 * 12 * 4, seed: 1), targets = Data.Random(32 * 12 * 2, seed: 2);
-        int[] lengths = Enumerable.Range(0, 32).Select(i => 1 + i % 12).ToArray();
+        float[] inputs = Data.Random(64 * 12 * 4, seed: 1), targets = Data.Random(64 * 12 * 2, seed: 2);
+        int[] lengths = Enumerable.Range(0, 64).Select(i => 1 + i % 12).ToArray();
         for (int i = 0; i < 5; i++)
             session.TrainStep(new SequenceBatch(inputs, lengths, 12), targets);
         return network.Parameters.ToArray();
