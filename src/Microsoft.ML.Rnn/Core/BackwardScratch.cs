@@ -7,5 +7,6 @@ internal sealed class BackwardScratch
     public float[] DHiddenGates = [];
     public float[] DH = [];
     public float[] DHCarry = [];
+    public float[] DHDirect = [];
     public float[] DC = [];
 }

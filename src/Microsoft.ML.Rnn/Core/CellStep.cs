@@ -11,11 +11,12 @@ internal ref struct CellStep
     public int Time;
     public ReadOnlySpan<int> Lengths;
 
-    /// <summary>[batch, gates·hidden]. In: pre-activations (the input projection, hoisted out of the time loop,
-    /// plus the recurrent product for RNN and LSTM). Out: the gate activations, kept for the backward pass.</summary>
+    /// <summary>[batch, gates·hidden]. In: the input pre-activations (the input projection, hoisted out of the time
+    /// loop, with its biases). Out: the gate activations, kept for the backward pass.</summary>
     public Span<float> Gates;
 
-    /// <summary>GRU only, [batch, 3·hidden]: <c>W_hh h + b_hh</c>, kept apart because the new gate scales it by r.</summary>
+    /// <summary>[batch, gates·hidden]: the recurrent product <c>W_hh h</c> (GRU: with <c>b_hh</c>, kept for the backward
+    /// pass because the new gate scales it by r). Written apart from <see cref="Gates"/>: see <see cref="RecurrentDirection"/>.</summary>
     public ReadOnlySpan<float> HiddenGates;
 
     public ReadOnlySpan<float> HPrev;

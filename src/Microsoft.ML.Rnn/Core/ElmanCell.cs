@@ -15,7 +15,7 @@ internal static class ElmanCell
         Span<float> preActivation = step.Gates[..length];
         for (int j = 0; j < length; j += Lanes.Width)
         {
-            Vector<float> x = Lanes.Load(preActivation, j);
+            Vector<float> x = Lanes.Load(preActivation, j) + Lanes.Load(step.HiddenGates, j);
             Vector<float> activation = nonlinearity == RnnNonlinearity.Relu ? Vector.Max(x, Vector<float>.Zero) : Activations.Tanh(x);
             Lanes.Store(activation, preActivation, j);
             Lanes.Store(activation, step.H, j);

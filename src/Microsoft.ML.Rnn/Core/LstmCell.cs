@@ -27,13 +27,16 @@ internal static class LstmCell
             Span<float> gates = step.Gates.Slice(4 * offset, 4 * hidden);
             Span<float> inGates = gates[..hidden], forgetGates = gates.Slice(hidden, hidden);
             Span<float> cellGates = gates.Slice(2 * hidden, hidden), outGates = gates.Slice(3 * hidden, hidden);
+            ReadOnlySpan<float> recurrent = step.HiddenGates.Slice(4 * offset, 4 * hidden);
+            ReadOnlySpan<float> hiddenIn = recurrent[..hidden], hiddenForget = recurrent.Slice(hidden, hidden);
+            ReadOnlySpan<float> hiddenCell = recurrent.Slice(2 * hidden, hidden), hiddenOut = recurrent.Slice(3 * hidden, hidden);
             Span<float> tanhC = step.TanhC.Slice(offset, hidden);
             for (int j = 0; j < hidden; j += Lanes.Width)
             {
-                Vector<float> inGate = Activations.Sigmoid(Lanes.Load(inGates, j));
-                Vector<float> forgetGate = Activations.Sigmoid(Lanes.Load(forgetGates, j));
-                Vector<float> cellGate = Activations.Tanh(Lanes.Load(cellGates, j));
-                Vector<float> outGate = Activations.Sigmoid(Lanes.Load(outGates, j));
+                Vector<float> inGate = Activations.Sigmoid(Lanes.Load(inGates, j) + Lanes.Load(hiddenIn, j));
+                Vector<float> forgetGate = Activations.Sigmoid(Lanes.Load(forgetGates, j) + Lanes.Load(hiddenForget, j));
+                Vector<float> cellGate = Activations.Tanh(Lanes.Load(cellGates, j) + Lanes.Load(hiddenCell, j));
+                Vector<float> outGate = Activations.Sigmoid(Lanes.Load(outGates, j) + Lanes.Load(hiddenOut, j));
                 Vector<float> cNew = forgetGate * Lanes.Load(cPrev, j) + inGate * cellGate;
                 Vector<float> tanhCNew = Activations.Tanh(cNew);
                 Lanes.Store(inGate, inGates, j);
