@@ -41,21 +41,12 @@ internal abstract class OutputHead
     public abstract void Backward(ReadOnlySpan<float> parameters, in StackOutput stack, ReadOnlySpan<float> dOutput,
         Span<float> gradients, Span<float> dSteps, Span<float> dFinalState, int threads);
 
-    protected static ReadOnlySpan<float> Slice(ReadOnlySpan<float> flat, ParameterTensor tensor) => flat.Slice(tensor.Offset, tensor.Length);
-
-    protected static Span<float> Slice(Span<float> flat, ParameterTensor tensor) => flat.Slice(tensor.Offset, tensor.Length);
-
     /// <summary>rows × Wᵀ + b for a block of rows, [rows, width] → [rows, outputs].</summary>
     protected void Affine(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, int rows, Span<float> output, int threads)
     {
         int width = Shape.TopWidth, outputs = Shape.OutputSize;
-        Gemm.MultiplyTransposedB(rows, outputs, width, input, width, Slice(parameters, Weight), width, output, outputs, accumulate: false, threads);
-        ReadOnlySpan<float> bias = Slice(parameters, Bias);
-        for (int row = 0; row < rows; row++)
-        {
-            Span<float> outputRow = output.Slice(row * outputs, outputs);
-            System.Numerics.Tensors.TensorPrimitives.Add(outputRow, bias, outputRow);
-        }
+        Gemm.MultiplyTransposedB(rows, outputs, width, input, width, Weight.In(parameters), width, output, outputs, accumulate: false, threads);
+        RowVectors.AddToEveryRow(output[..(rows * outputs)], Bias.In(parameters));
     }
 
     /// <summary>Gradients of <see cref="Affine"/>: dW = dYᵀ·X, db = Σ dY, dX = dY·W.</summary>
@@ -63,8 +54,8 @@ internal abstract class OutputHead
         Span<float> gradients, Span<float> dInput, int threads)
     {
         int width = Shape.TopWidth, outputs = Shape.OutputSize;
-        Gemm.MultiplyTransposedA(outputs, width, rows, dOutput, outputs, input, width, Slice(gradients, Weight), width, accumulate: false, threads);
-        RecurrentDirection.SumRows(dOutput, rows, outputs, Slice(gradients, Bias));
-        Gemm.Multiply(rows, width, outputs, dOutput, outputs, Slice(parameters, Weight), width, dInput, width, accumulate: false, threads);
+        Gemm.MultiplyTransposedA(outputs, width, rows, dOutput, outputs, input, width, Weight.In(gradients), width, accumulate: false, threads);
+        RowVectors.SumRows(dOutput[..(rows * outputs)], Bias.In(gradients));
+        Gemm.Multiply(rows, width, outputs, dOutput, outputs, Weight.In(parameters), width, dInput, width, accumulate: false, threads);
     }
 }

@@ -15,4 +15,10 @@ public sealed record ParameterTensor(string Name, int Offset, int Rows, int Colu
 
     /// <summary>Whether this is a bias (a vector), not a weight matrix.</summary>
     public bool IsVector { get; init; }
+
+    /// <summary>This parameter's values within a flat vector laid out by its <see cref="ParameterLayout"/>.</summary>
+    internal Span<float> In(Span<float> flat) => flat.Slice(Offset, Length);
+
+    /// <inheritdoc cref="In(Span{float})"/>
+    internal ReadOnlySpan<float> In(ReadOnlySpan<float> flat) => flat.Slice(Offset, Length);
 }

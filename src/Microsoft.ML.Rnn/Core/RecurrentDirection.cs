@@ -98,16 +98,8 @@ internal sealed class RecurrentDirection
         if (IsLstm)
             Buffers.Ensure(ref _tanhCells, rows * hidden);
 
-        ReadOnlySpan<float> inputBias = Slice(parameters, _parameters.InputBias);
-        ReadOnlySpan<float> hiddenBias = Slice(parameters, _parameters.HiddenBias);
-        Gemm.MultiplyTransposedB(rows, gateWidth, _inputWidth, input, _inputWidth, Slice(parameters, _parameters.InputWeight), _inputWidth, gates, gateWidth, accumulate: false, threads);
-        for (int row = 0; row < rows; row++)
-        {
-            Span<float> gateRow = gates.Slice(row * gateWidth, gateWidth);
-            TensorPrimitives.Add(gateRow, inputBias, gateRow);
-            if (!IsGru)
-                TensorPrimitives.Add(gateRow, hiddenBias, gateRow);
-        }
+        Gemm.MultiplyTransposedB(rows, gateWidth, _inputWidth, input, _inputWidth, _parameters.InputWeight.In(parameters), _inputWidth, gates, gateWidth, accumulate: false, threads);
+        RowVectors.AddToEveryRow(gates, _parameters.InputBias.In(parameters), IsGru ? default : _parameters.HiddenBias.In(parameters));
 
         int initialSlot = Reverse ? steps : 0;
         CopyOrClear(initialHidden, states.Slice(initialSlot * StateSize, StateSize));
@@ -159,12 +151,12 @@ internal sealed class RecurrentDirection
         // Weight gradients over all steps at once: dW_ih = dGᵀ·X, dW_hh = dGᵀ·H_prev (previous states in time order).
         ReadOnlySpan<float> previousStates = _states.AsSpan(Reverse ? StateSize : 0, rows * hidden);
         int gradientThreads = (long)gateWidth * hidden >= MinWeightGradientToSplit ? threads : 1;
-        Gemm.MultiplyTransposedA(gateWidth, _inputWidth, rows, dGates, gateWidth, input, _inputWidth, Slice(gradients, _parameters.InputWeight), _inputWidth, accumulate: false, gradientThreads);
-        Gemm.MultiplyTransposedA(gateWidth, hidden, rows, dHiddenGates, gateWidth, previousStates, hidden, Slice(gradients, _parameters.HiddenWeight), hidden, accumulate: false, gradientThreads);
-        SumRows(dGates, rows, gateWidth, Slice(gradients, _parameters.InputBias));
-        SumRows(dHiddenGates, rows, gateWidth, Slice(gradients, _parameters.HiddenBias));
+        Gemm.MultiplyTransposedA(gateWidth, _inputWidth, rows, dGates, gateWidth, input, _inputWidth, _parameters.InputWeight.In(gradients), _inputWidth, accumulate: false, gradientThreads);
+        Gemm.MultiplyTransposedA(gateWidth, hidden, rows, dHiddenGates, gateWidth, previousStates, hidden, _parameters.HiddenWeight.In(gradients), hidden, accumulate: false, gradientThreads);
+        RowVectors.SumRows(dGates, _parameters.InputBias.In(gradients));
+        RowVectors.SumRows(dHiddenGates, _parameters.HiddenBias.In(gradients));
         if (!dInput.IsEmpty)
-            Gemm.Multiply(rows, _inputWidth, gateWidth, dGates, gateWidth, Slice(parameters, _parameters.InputWeight), _inputWidth, dInput, _inputWidth, accumulateInputGradient, threads);
+            Gemm.Multiply(rows, _inputWidth, gateWidth, dGates, gateWidth, _parameters.InputWeight.In(parameters), _inputWidth, dInput, _inputWidth, accumulateInputGradient, threads);
     }
 
     /// <summary>How many blocks of rows a step is split into: 1 unless threads and the step's work make splitting pay.</summary>
@@ -182,7 +174,7 @@ internal sealed class RecurrentDirection
         int batch = _batch, hidden = Hidden, gateWidth = GateWidth, count = end - first;
         int previousSlot = Reverse ? t + 1 : t, outputSlot = Reverse ? t : t + 1;
         int gateOffset = (t * batch + first) * gateWidth;
-        ReadOnlySpan<float> hiddenWeight = Slice(parameters, _parameters.HiddenWeight);
+        ReadOnlySpan<float> hiddenWeight = _parameters.HiddenWeight.In(parameters);
         ReadOnlySpan<float> hPrev = _states.AsSpan((previousSlot * batch + first) * hidden, count * hidden);
         var step = new CellStep
         {
@@ -203,12 +195,7 @@ internal sealed class RecurrentDirection
         switch (_shape.Cell)
         {
             case RnnCellType.Gru:
-                ReadOnlySpan<float> hiddenBias = Slice(parameters, _parameters.HiddenBias);
-                for (int row = 0; row < count; row++)
-                {
-                    Span<float> gateRow = hiddenGates.Slice(row * gateWidth, gateWidth);
-                    TensorPrimitives.Add(gateRow, hiddenBias, gateRow);
-                }
+                RowVectors.AddToEveryRow(hiddenGates, _parameters.HiddenBias.In(parameters));
                 GruCell.Forward(ref step);
                 break;
             case RnnCellType.Lstm:
@@ -283,15 +270,8 @@ internal sealed class RecurrentDirection
                 break;
         }
 
-        Gemm.Multiply(count, hidden, gateWidth, dHiddenGates, gateWidth, Slice(parameters, _parameters.HiddenWeight), hidden, dhCarry, hidden, accumulate: false);
+        Gemm.Multiply(count, hidden, gateWidth, dHiddenGates, gateWidth, _parameters.HiddenWeight.In(parameters), hidden, dhCarry, hidden, accumulate: false);
         TensorPrimitives.Add(dhCarry, step.DHPrevDirect, dhCarry);
-    }
-
-    internal static void SumRows(ReadOnlySpan<float> matrix, int rows, int columns, Span<float> sums)
-    {
-        sums.Clear();
-        for (int row = 0; row < rows; row++)
-            TensorPrimitives.Add(sums, matrix.Slice(row * columns, columns), sums);
     }
 
     private static void CopyOrClear(ReadOnlySpan<float> source, Span<float> destination)
@@ -301,10 +281,6 @@ internal sealed class RecurrentDirection
         else
             source.CopyTo(destination);
     }
-
-    private static ReadOnlySpan<float> Slice(ReadOnlySpan<float> flat, ParameterTensor tensor) => flat.Slice(tensor.Offset, tensor.Length);
-
-    private static Span<float> Slice(Span<float> flat, ParameterTensor tensor) => flat.Slice(tensor.Offset, tensor.Length);
 
     /// <summary>One forward step as a job over blocks of batch rows.</summary>
     private readonly ref struct ForwardStepWork(RecurrentDirection direction, ReadOnlySpan<float> parameters, ReadOnlySpan<int> lengths, int t, Span<float> layerOutput)

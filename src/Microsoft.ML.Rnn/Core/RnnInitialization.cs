@@ -27,7 +27,7 @@ public sealed record RnnInitialization
         var random = new Random(seed);
         foreach (ParameterTensor tensor in layout.Tensors)
         {
-            Span<float> target = values.Slice(tensor.Offset, tensor.Length);
+            Span<float> target = tensor.In(values);
             bool isHead = tensor == layout.HeadWeight || tensor == layout.HeadBias;
             if (!isHead && RecurrentStandardDeviation is float std)
             {

@@ -50,7 +50,7 @@ public sealed class RnnNetwork
     {
         var result = new Dictionary<string, float[]>(StringComparer.Ordinal);
         foreach (ParameterTensor tensor in Layout.Tensors)
-            result[tensor.Name] = Values.AsSpan(tensor.Offset, tensor.Length).ToArray();
+            result[tensor.Name] = tensor.In(Values).ToArray();
         return result;
     }
 
@@ -80,7 +80,7 @@ public sealed class RnnNetwork
             throw new ArgumentException($"Missing parameters: {string.Join(", ", missing)}.", nameof(parameters));
 
         foreach (ParameterTensor tensor in Layout.Tensors)
-            parameters[tensor.Name].CopyTo(Values.AsSpan(tensor.Offset, tensor.Length));
+            parameters[tensor.Name].AsSpan().CopyTo(tensor.In(Values.AsSpan()));
     }
 
     /// <summary>A deep copy: same shape, same parameter values.</summary>
