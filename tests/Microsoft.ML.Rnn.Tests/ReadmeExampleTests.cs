@@ -33,7 +33,7 @@ public sealed partial class ReadmeExampleTests
         string workingDirectory = Directory.CreateTempSubdirectory("readme-example-").FullName;
         try
         {
-            var start = new ProcessStartInfo(DotnetHost(), ["exec", example])
+            var start = new ProcessStartInfo(DotnetHost.Path, ["exec", example])
             {
                 WorkingDirectory = workingDirectory,
                 RedirectStandardOutput = true,
@@ -75,15 +75,6 @@ public sealed partial class ReadmeExampleTests
         return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
     }
 
-    /// <summary>The dotnet host running the tests (falls back to 'dotnet' on the PATH).</summary>
-    private static string DotnetHost()
-    {
-        string? host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        if (!string.IsNullOrEmpty(host) && File.Exists(host))
-            return host;
-        string? process = Environment.ProcessPath;
-        return process is not null && Path.GetFileNameWithoutExtension(process) == "dotnet" ? process : "dotnet";
-    }
 
     [GeneratedRegex(@"```csharp\n(?<code>.*?)```", RegexOptions.Singleline)]
     private static partial Regex CSharpBlock();

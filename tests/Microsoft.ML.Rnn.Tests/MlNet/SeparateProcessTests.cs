@@ -38,7 +38,7 @@ public sealed class SeparateProcessTests
             using (FileStream stream = File.Create(dataPath))
                 ml.Data.SaveAsBinary(data, stream);
 
-            var start = new ProcessStartInfo(DotnetHost(), ["exec", probe, modelPath, dataPath, .. columns])
+            var start = new ProcessStartInfo(DotnetHost.Path, ["exec", probe, modelPath, dataPath, .. columns])
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
@@ -56,15 +56,5 @@ public sealed class SeparateProcessTests
             File.Delete(modelPath);
             File.Delete(dataPath);
         }
-    }
-
-    /// <summary>The dotnet host running the tests (falls back to 'dotnet' on the PATH).</summary>
-    private static string DotnetHost()
-    {
-        string? host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        if (!string.IsNullOrEmpty(host) && File.Exists(host))
-            return host;
-        string? process = Environment.ProcessPath;
-        return process is not null && Path.GetFileNameWithoutExtension(process) == "dotnet" ? process : "dotnet";
     }
 }
