@@ -16,7 +16,7 @@ internal ref struct CellStep
     public Span<float> Gates;
 
     /// <summary>[batch, gates·hidden]: the recurrent product <c>W_hh h</c> (GRU: with <c>b_hh</c>, kept for the backward
-    /// pass because the new gate scales it by r). Written apart from <see cref="Gates"/>: see <see cref="RecurrentDirection"/>.</summary>
+    /// pass because the new gate scales it by r). Written apart from <see cref="Gates"/>, so the product overwrites a small buffer instead of reading and writing the large one.</summary>
     public ReadOnlySpan<float> HiddenGates;
 
     public ReadOnlySpan<float> HPrev;

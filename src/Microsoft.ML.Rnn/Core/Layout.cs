@@ -33,4 +33,24 @@ internal static class Layout
             for (int t = 0; t < steps; t++)
                 source.Slice((t * batch + row) * width, width).CopyTo(destination.Slice((row * steps + t) * width, width));
     }
+
+    /// <summary>
+    /// Copies rows [<paramref name="first"/>, <paramref name="end"/>) of each of <paramref name="blocks"/> blocks of
+    /// <paramref name="batch"/> rows (<c>[blocks, batch, width]</c>, as time-major steps or stacked states) into
+    /// <paramref name="destination"/>, <c>[blocks, end − first, width]</c>.
+    /// </summary>
+    public static void CopyRows(ReadOnlySpan<float> source, int blocks, int batch, int first, int end, int width, Span<float> destination)
+    {
+        int rows = end - first;
+        for (int block = 0; block < blocks; block++)
+            source.Slice((block * batch + first) * width, rows * width).CopyTo(destination.Slice(block * rows * width, rows * width));
+    }
+
+    /// <summary>The inverse of <see cref="CopyRows"/>: puts <c>[blocks, rows, width]</c> at rows from <paramref name="first"/> of <c>[blocks, batch, width]</c>.</summary>
+    public static void PlaceRows(ReadOnlySpan<float> source, int blocks, int batch, int first, int width, Span<float> destination)
+    {
+        int rows = source.Length / (blocks * width);
+        for (int block = 0; block < blocks; block++)
+            source.Slice(block * rows * width, rows * width).CopyTo(destination.Slice((block * batch + first) * width, rows * width));
+    }
 }

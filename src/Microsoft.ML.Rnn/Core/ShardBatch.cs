@@ -1,0 +1,30 @@
+namespace Microsoft.ML.Rnn.Core;
+
+/// <summary>
+/// A validated batch as every <see cref="BatchShard"/> sees it: the whole batch, of which each block reads its rows.
+/// </summary>
+internal readonly ref struct ShardBatch
+{
+    /// <summary>The network's parameters.</summary>
+    public ReadOnlySpan<float> Parameters { get; init; }
+
+    /// <summary>Inputs, <c>[batch, steps, inputSize]</c>.</summary>
+    public ReadOnlySpan<float> Inputs { get; init; }
+
+    /// <summary>Each sequence's length, <c>[batch]</c>.</summary>
+    public ReadOnlySpan<int> Lengths { get; init; }
+
+    /// <summary>Steps per sequence in <see cref="Inputs"/>.</summary>
+    public int Steps { get; init; }
+
+    /// <summary>Initial hidden states <c>[layers·directions, batch, hidden]</c>, or empty for zeros.</summary>
+    public ReadOnlySpan<float> InitialHidden { get; init; }
+
+    /// <summary>LSTM initial cell states, same shape, or empty for zeros.</summary>
+    public ReadOnlySpan<float> InitialCell { get; init; }
+
+    /// <summary>Per layer below the top, the dropout mask of its output (<c>[steps, batch, width]</c>); null without dropout.</summary>
+    public float[][]? DropoutMasks { get; init; }
+
+    public int BatchSize => Lengths.Length;
+}
