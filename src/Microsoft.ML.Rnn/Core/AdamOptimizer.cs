@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Microsoft.ML.Rnn.Core;
 
 /// <summary>
@@ -19,13 +21,17 @@ internal sealed class AdamOptimizer(float learningRate, float beta1, float beta2
         float biasCorrection2Sqrt = (float)Math.Sqrt(1 - Math.Pow(beta2, _step));
         float shrink = decoupled ? 1f - learningRate * weightDecay : 1f;
         float coupledDecay = decoupled ? 0f : weightDecay;
-        for (int i = 0; i < parameters.Length; i++)
+        // Vector lanes with the scalar formula's operations in the same order (no fused multiply-add): the same bits.
+        Span<float> firstMoment = _firstMoment, secondMoment = _secondMoment;
+        for (int i = 0; i < parameters.Length; i += Lanes.Width)
         {
-            float p = parameters[i] * shrink;
-            float g = gradients[i] + coupledDecay * p;
-            float m = _firstMoment[i] = beta1 * _firstMoment[i] + (1f - beta1) * g;
-            float v = _secondMoment[i] = beta2 * _secondMoment[i] + (1f - beta2) * g * g;
-            parameters[i] = p - stepSize * m / (MathF.Sqrt(v) / biasCorrection2Sqrt + epsilon);
+            Vector<float> p = Lanes.Load(parameters, i) * shrink;
+            Vector<float> g = Lanes.Load(gradients, i) + coupledDecay * p;
+            Vector<float> m = beta1 * Lanes.Load(firstMoment, i) + (1f - beta1) * g;
+            Vector<float> v = beta2 * Lanes.Load(secondMoment, i) + (1f - beta2) * g * g;
+            Lanes.Store(m, firstMoment, i);
+            Lanes.Store(v, secondMoment, i);
+            Lanes.Store(p - stepSize * m / (Vector.SquareRoot(v) / biasCorrection2Sqrt + new Vector<float>(epsilon)), parameters, i);
         }
     }
 }

@@ -113,7 +113,10 @@ internal sealed class RecurrentDirection
         Gemm.MultiplyTransposedA(gateWidth, _inputWidth, rows, dGates, gateWidth, input, _inputWidth, _parameters.InputWeight.In(gradients), _inputWidth, accumulate: false, threads);
         Gemm.MultiplyTransposedA(gateWidth, hidden, rows, dHiddenGates, gateWidth, previousStates, hidden, _parameters.HiddenWeight.In(gradients), hidden, accumulate: false, threads);
         RowVectors.SumRows(dGates, _parameters.InputBias.In(gradients));
-        RowVectors.SumRows(dHiddenGates, _parameters.HiddenBias.In(gradients));
+        if (IsGru)
+            RowVectors.SumRows(dHiddenGates, _parameters.HiddenBias.In(gradients));
+        else
+            _parameters.InputBias.In(gradients).CopyTo(_parameters.HiddenBias.In(gradients)); // b_ih and b_hh add up: one gradient
         if (!dInput.IsEmpty)
             Gemm.Multiply(rows, _inputWidth, gateWidth, dGates, gateWidth, _parameters.InputWeight.In(parameters), _inputWidth, dInput, _inputWidth, accumulateInputGradient, threads);
     }
