@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Microsoft.ML.Rnn.Core;
 
@@ -8,8 +9,9 @@ namespace Microsoft.ML.Rnn.Core;
 /// element-wise kernel writes its arithmetic once and runs it over any length in steps of <see cref="Width"/>.
 /// </summary>
 /// <remarks>
-/// The full-block path is inlined into the kernels; the partial block goes through a stack copy in a separate
-/// method, because a method that allocates on the stack is never inlined.
+/// The full-block path is inlined into the kernels and checks its bounds once (one comparison, then an unchecked
+/// load: slicing the span first cost a quarter of the LSTM cell's time); the partial block goes through a stack copy
+/// in a separate method, because a method that allocates on the stack is never inlined.
 /// </remarks>
 internal static class Lanes
 {
@@ -17,13 +19,15 @@ internal static class Lanes
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<float> Load(ReadOnlySpan<float> values, int start) =>
-        start + Width <= values.Length ? new Vector<float>(values[start..]) : LoadPartial(values, start);
+        (uint)start + (uint)Width <= (uint)values.Length
+            ? Vector.LoadUnsafe(ref MemoryMarshal.GetReference(values), (nuint)start)
+            : LoadPartial(values, start);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector<float> vector, Span<float> values, int start)
     {
-        if (start + Width <= values.Length)
-            vector.CopyTo(values[start..]);
+        if ((uint)start + (uint)Width <= (uint)values.Length)
+            vector.StoreUnsafe(ref MemoryMarshal.GetReference(values), (nuint)start);
         else
             StorePartial(vector, values, start);
     }

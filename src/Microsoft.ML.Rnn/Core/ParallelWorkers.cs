@@ -13,8 +13,8 @@ internal interface IParallelWork
 }
 
 /// <summary>
-/// A small pool of persistent threads for per-step work too short for <c>Parallel.For</c>
-/// (the recurrent product is ~0.05 ms and runs at every time step).
+/// A small pool of persistent threads for work too short for <c>Parallel.For</c>: the blocks of a batch
+/// (a pass over one can take well under a millisecond) and the parts of a split matrix product.
 /// </summary>
 /// <remarks>
 /// <para>

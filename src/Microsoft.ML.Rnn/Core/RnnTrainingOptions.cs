@@ -39,7 +39,7 @@ public sealed class RnnTrainingOptions
     /// <summary>Seed of the dropout masks.</summary>
     public int Seed { get; set; }
 
-    /// <summary>Threads the matrix products may use.</summary>
+    /// <summary>Threads a training step may use; the results are the same for any number.</summary>
     public int Threads { get; set; } = 1;
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first option out of range.</summary>
