@@ -7,7 +7,7 @@ namespace Microsoft.ML.Rnn.Core;
 /// after the first batch of the largest shape, a pass allocates nothing. Not thread-safe; use one per thread.
 /// </summary>
 /// <remarks>
-/// A batch is cut into blocks of about <see cref="RowsPerShard"/> rows, and each block runs the whole network on its own
+/// A batch is cut into blocks of about <see cref="RowsPerShard"/> rows (at least <see cref="MinRowsPerShard"/>), and each block runs the whole network on its own
 /// (<see cref="BatchShard"/>), on as many threads as allowed; the blocks' parameter gradients are then summed in block
 /// order. Rows never interact, so the only data that crosses cores is the parameters (read) and the gradients (once
 /// per backward pass), where splitting each time step would hand off twice per step (on the 2-core benchmark machine
@@ -22,6 +22,9 @@ public sealed class RnnComputation
     /// one of 64 (each block's buffers stay closer in cache) and 5% faster than four of 16 (fuller GEMM tiles).
     /// </summary>
     private const int RowsPerShard = 32;
+
+    /// <summary>Fewest rows in a block: a batch of 32 to 63 is still cut in two, so that two threads share it.</summary>
+    private const int MinRowsPerShard = 16;
 
     /// <summary>Most blocks: each keeps its own buffers and a gradient the size of the parameters.</summary>
     private const int MaxShards = 16;
@@ -172,7 +175,7 @@ public sealed class RnnComputation
         int hidden = _shape.HiddenSize, gateWidth = _shape.GateCount * hidden;
         long workPerRow = (long)_steps * _shape.NumberOfLayers * _shape.Directions * gateWidth * (hidden + Math.Max(_shape.InputSize, _shape.TopWidth));
         long byWork = _batch * workPerRow / MinWorkPerShard;
-        int byRows = (_batch + RowsPerShard / 2) / RowsPerShard;
+        int byRows = Math.Max(Math.Min(_batch / MinRowsPerShard, 2), (_batch + RowsPerShard / 2) / RowsPerShard);
         return (int)Math.Clamp(Math.Min(byRows, byWork), 1, MaxShards);
     }
 
