@@ -162,6 +162,12 @@ internal static unsafe class GemmSmallKernels
         bool accumulate = problem.Accumulate;
         float s0, s1, s2, s3;
 
+        if (k < Vector<float>.Count)
+        {
+            ShortDots(problem);
+            return;
+        }
+
         if (n >= 4 || m < 4)
         {
             for (int i = 0; i < m; i++)
@@ -252,6 +258,34 @@ internal static unsafe class GemmSmallKernels
         }
 
         return s;
+    }
+
+    /// <summary>
+    /// The dot form for a depth shorter than a vector (the tutorial's hidden size 5): each element a plain fused sum in
+    /// k order from zero, as <see cref="Dot1"/> rounds such a depth too, with no calls or horizontal sums in between,
+    /// so that the independent sums overlap (2×5×5: 50 ns instead of 70).
+    /// </summary>
+    private static void ShortDots(in GemmProblem problem)
+    {
+        int m = problem.M, n = problem.N, k = problem.K;
+        bool accumulate = problem.Accumulate;
+        StridedMatrix a = problem.A, b = problem.B, c = problem.C;
+        nint aStep = a.ColStride, bStep = b.RowStride;
+        for (int i = 0; i < m; i++)
+        {
+            float* x = a.At(i, 0);
+            for (int j = 0; j < n; j++)
+            {
+                float* y = b.At(0, j);
+                float sum = 0f;
+                for (int p = 0; p < k; p++)
+                {
+                    sum = MathF.FusedMultiplyAdd(x[p * aStep], y[p * bStep], sum);
+                }
+
+                Put(c.At(i, j), sum, accumulate);
+            }
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,6 +1,8 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Microsoft.ML.Rnn.Core;
 
@@ -33,8 +35,15 @@ internal static class Lanes
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static Vector<float> LoadPartial(ReadOnlySpan<float> values, int start)
+    private static unsafe Vector<float> LoadPartial(ReadOnlySpan<float> values, int start)
     {
+        int count = values.Length - start;
+        if (HasMaskedAccess && count > 0)
+        {
+            fixed (float* first = values[start..])
+                return Avx.MaskLoad(first, TailMask(count)).AsVector();
+        }
+
         Span<float> padded = stackalloc float[Width];
         padded.Clear();
         values[start..].CopyTo(padded);
@@ -42,10 +51,25 @@ internal static class Lanes
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void StorePartial(Vector<float> vector, Span<float> values, int start)
+    private static unsafe void StorePartial(Vector<float> vector, Span<float> values, int start)
     {
+        int count = values.Length - start;
+        if (HasMaskedAccess && count > 0)
+        {
+            fixed (float* first = values[start..])
+                Avx.MaskStore(first, TailMask(count), vector.AsVector256());
+            return;
+        }
+
         Span<float> padded = stackalloc float[Width];
         vector.CopyTo(padded);
-        padded[..(values.Length - start)].CopyTo(values[start..]);
+        padded[..count].CopyTo(values[start..]);
     }
+
+    /// <summary>AVX masked loads and stores touch only the lanes that exist (cheaper than a stack copy: the tutorial's hidden size 5 is all tail).</summary>
+    private static bool HasMaskedAccess => Avx.IsSupported && Vector<float>.Count == Vector256<float>.Count;
+
+    /// <summary>All bits set in the first <paramref name="count"/> lanes.</summary>
+    private static Vector256<float> TailMask(int count) =>
+        Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(count)).AsSingle();
 }
