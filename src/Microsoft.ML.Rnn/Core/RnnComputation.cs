@@ -26,8 +26,11 @@ public sealed class RnnComputation
     /// <summary>Fewest rows in a block: a batch of 32 to 63 is still cut in two, so that two threads share it.</summary>
     private const int MinRowsPerShard = 16;
 
-    /// <summary>Most blocks: each keeps its own buffers and a gradient the size of the parameters.</summary>
-    private const int MaxShards = 16;
+    /// <summary>
+    /// Most blocks. Each block but the first keeps a gradient the size of the parameters, so this bounds that memory
+    /// (a batch of 512 runs as 8 blocks of 64 rows) while leaving blocks for up to 8 threads.
+    /// </summary>
+    private const int MaxShards = 8;
 
     /// <summary>
     /// Fewest multiply-adds in one block's forward pass: below this (~10 µs of arithmetic) a block is not worth a
