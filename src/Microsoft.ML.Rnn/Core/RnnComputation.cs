@@ -7,9 +7,9 @@ namespace Microsoft.ML.Rnn.Core;
 /// after the first batch of the largest shape, a pass allocates nothing. Not thread-safe; use one per thread.
 /// </summary>
 /// <remarks>
-/// A batch is cut into blocks of about <see cref="RowsPerShard"/> rows (at least <see cref="MinRowsPerShard"/>), and each block runs the whole network on its own
-/// (<see cref="BatchShard"/>), on as many threads as allowed; the blocks' parameter gradients are then summed in block
-/// order. Rows never interact, so the only data that crosses cores is the parameters (read) and the gradients (once
+/// A batch is cut into blocks of about <see cref="RowsPerShard"/> rows (at least <see cref="MinRowsPerShard"/>), and
+/// each block runs the whole network on its own (<see cref="BatchShard"/>), on as many threads as allowed; the blocks'
+/// parameter gradients are then summed in block order. Rows never interact, so the only data that crosses cores is the parameters (read) and the gradients (once
 /// per backward pass), where splitting each time step would hand off twice per step (on the 2-core benchmark machine
 /// a cache line takes ~0.4 µs to move between cores). The cut depends only on the batch size and the network's
 /// shape, never on the thread count, and every block computes its rows the same way on any thread: results are
@@ -41,8 +41,8 @@ public sealed class RnnComputation
     private readonly RnnNetwork _network;
     private readonly RnnNetworkShape _shape;
     private readonly Random _dropoutRandom;
-    private BatchShard[] _shards = [];
     private readonly float[][] _dropoutMasks;
+    private BatchShard[] _shards = [];
     private float[] _output = [];
     private float[] _finalHidden = [];
     private float[] _finalCell = [];
