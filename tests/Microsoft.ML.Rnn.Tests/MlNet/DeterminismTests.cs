@@ -1,6 +1,6 @@
 namespace Microsoft.ML.Rnn.Tests.MlNet;
 
-/// <summary>The same seed gives the same model; a different seed gives a different one.</summary>
+/// <summary>The same seed gives the same model, on any number of threads; a different seed gives a different one.</summary>
 [TestClass]
 public sealed class DeterminismTests
 {
@@ -26,6 +26,25 @@ public sealed class DeterminismTests
     [DataRow(1)]
     [DataRow(null)]
     public void SameOptionSeedGivesIdenticalModels(int? threads) => AssertSameModel(Train(1, 42, threads), Train(2, 42, threads));
+
+    [TestMethod]
+    public void ThreadCountDoesNotChangeTheModel()
+    {
+        // Batches of 64 rows at hidden 32 (2 layers, 4 steps) are cut into two blocks of rows, which two threads run at once.
+        RnnTransformer TrainWide(int threads)
+        {
+            var ml = new MLContext(1);
+            RnnTrainer.Options options = TestData.Options(RnnCellType.Lstm, epochs: 2);
+            options.HiddenSize = 32;
+            options.BatchSize = 64;
+            options.NumberOfLayers = 2;
+            options.Dropout = 0.2f;
+            options.NumberOfThreads = threads;
+            return ml.Regression.Trainers.Rnn(options).Fit(TestData.Data(ml, RnnTask.Regression, RnnHead.ManyToOne, rows: 192));
+        }
+
+        AssertSameModel(TrainWide(1), TrainWide(2));
+    }
 
     [TestMethod]
     public void SameContextSeedGivesIdenticalModels()
