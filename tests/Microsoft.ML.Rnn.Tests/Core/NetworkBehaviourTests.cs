@@ -101,6 +101,58 @@ public sealed class NetworkBehaviourTests
     }
 
     [TestMethod]
+    public void BlocksReadTheirOwnRowsOfDropoutMasksAndInitialStates()
+    {
+        // One block over all 8 rows against blocks of rows [0, 3) and [3, 8) given the same whole-batch masks and states.
+        var shape = new RnnNetworkShape(RnnCellType.Lstm, 3, 6, 2, NumberOfLayers: 3, Bidirectional: true, Head: RnnHead.ManyToMany, Dropout: 0.5f);
+        var network = new RnnNetwork(shape, seed: 27);
+        const int batch = 8, steps = 5, split = 3;
+        int width = shape.TopWidth, slices = 6, hidden = shape.HiddenSize, perRow = network.OutputLength(steps), inputPerRow = steps * shape.InputSize;
+        int[] lengths = [5, 2, 4, 1, 5, 3, 5, 4];
+        float[] inputs = Data.Random(batch * inputPerRow, seed: 28), dOutput = Data.Random(batch * perRow, seed: 29);
+        Data.ClearPadding(inputs, lengths, steps, shape.InputSize);
+        float[] hidden0 = Data.Random(slices * batch * hidden, seed: 30), cell0 = Data.Random(slices * batch * hidden, seed: 31);
+        var random = new Random(32);
+        float[][] masks = [new float[steps * batch * width], new float[steps * batch * width]];
+        foreach (float[] mask in masks)
+            DropoutMask.Draw(shape.Dropout, random, mask);
+        var whole = new ShardBatch
+        {
+            Parameters = network.Parameters, Inputs = inputs, Lengths = lengths, Steps = steps,
+            InitialHidden = hidden0, InitialCell = cell0, DropoutMasks = masks,
+        };
+
+        var all = new BatchShard(network);
+        all.Forward(whole, 0, batch, threads: 1);
+        var allGradient = new float[network.Parameters.Length];
+        var allInputGradient = new float[inputs.Length];
+        all.Backward(network.Parameters, dOutput, allGradient, allGradient.Length, allInputGradient, threads: 1);
+
+        var blockGradient = new double[allGradient.Length];
+        foreach ((int first, int end) in new[] { (0, split), (split, batch) })
+        {
+            var block = new BatchShard(network);
+            block.Forward(whole, first, end, threads: 1);
+            int rows = end - first;
+            Close.AllClose(all.Output.Slice(first * perRow, rows * perRow), block.Output, $"rows [{first}, {end}) output", relative: 1e-5f, floor: 1e-1f);
+            for (int s = 0; s < slices; s++)
+            {
+                Close.AllClose(all.FinalHidden.Slice((s * batch + first) * hidden, rows * hidden), block.FinalHidden.Slice(s * rows * hidden, rows * hidden), $"h_n[{s}]", relative: 1e-5f, floor: 1e-1f);
+                Close.AllClose(all.FinalCell.Slice((s * batch + first) * hidden, rows * hidden), block.FinalCell.Slice(s * rows * hidden, rows * hidden), $"c_n[{s}]", relative: 1e-5f, floor: 1e-1f);
+            }
+
+            var inputGradient = new float[rows * inputPerRow];
+            block.Backward(network.Parameters, dOutput.AsSpan(first * perRow, rows * perRow), default, allGradient.Length, inputGradient, threads: 1);
+            Close.AllClose(allInputGradient.AsSpan(first * inputPerRow, rows * inputPerRow), inputGradient, $"rows [{first}, {end}) input gradient", relative: 1e-5f, floor: 1e-1f);
+            ReadOnlySpan<float> gradient = block.OwnGradients(allGradient.Length);
+            for (int i = 0; i < gradient.Length; i++)
+                blockGradient[i] += gradient[i];
+        }
+
+        Close.AllClose(allGradient, blockGradient.Select(g => (float)g).ToArray(), "parameter gradient", relative: 1e-4f, floor: 1e-1f);
+    }
+
+    [TestMethod]
     public void DropoutActsOnlyInTraining()
     {
         var withDropout = new RnnNetwork(BidirectionalLstm with { Dropout = 0.5f }, seed: 5);
