@@ -141,7 +141,8 @@ internal static unsafe class GemmPackedDriver
         }
     }
 
-    private static void MergeRow(float* tile, float* c, int cols, bool accumulate)
+    /// <summary>A finished row lands in C: C row = row, or C row + row (also the small kernels' row buffers).</summary>
+    internal static void MergeRow(float* tile, float* c, int cols, bool accumulate)
     {
         int w = Vector<float>.Count;
         int j = 0;

@@ -55,10 +55,10 @@ internal static unsafe class GemmSmallKernels
                 }
             }
 
-            Store(c.At(i, 0), s0, n, problem.Accumulate);
+            GemmPackedDriver.MergeRow(s0, c.At(i, 0), n, problem.Accumulate);
             if (pair)
             {
-                Store(c.At(i + 1, 0), s1, n, problem.Accumulate);
+                GemmPackedDriver.MergeRow(s1, c.At(i + 1, 0), n, problem.Accumulate);
             }
         }
     }
@@ -130,23 +130,6 @@ internal static unsafe class GemmSmallKernels
         for (; j < n; j++)
         {
             s[j] = MathF.FusedMultiplyAdd(x, b[j], s[j]);
-        }
-    }
-
-    /// <summary>C row = sums (or C row + sums).</summary>
-    private static void Store(float* c, float* sums, int n, bool accumulate)
-    {
-        int w = Vector<float>.Count;
-        int j = 0;
-        for (; j + w <= n; j += w)
-        {
-            Vector<float> s = Vector.Load(sums + j);
-            Vector.Store(accumulate ? Vector.Load(c + j) + s : s, c + j);
-        }
-
-        for (; j < n; j++)
-        {
-            c[j] = accumulate ? c[j] + sums[j] : sums[j];
         }
     }
 
