@@ -11,6 +11,9 @@ internal ref struct CellGradientStep
     public int Time;
     public ReadOnlySpan<int> Lengths;
 
+    /// <summary>The Elman cell's activation (the other cells have their own).</summary>
+    public RnnNonlinearity Nonlinearity;
+
     /// <summary>Gate activations kept by the forward pass, [batch, gates·hidden].</summary>
     public ReadOnlySpan<float> Gates;
 

@@ -11,6 +11,9 @@ internal ref struct CellStep
     public int Time;
     public ReadOnlySpan<int> Lengths;
 
+    /// <summary>The Elman cell's activation (the other cells have their own).</summary>
+    public RnnNonlinearity Nonlinearity;
+
     /// <summary>[batch, gates·hidden]. In: the input pre-activations (the input projection, hoisted out of the time
     /// loop, with its biases). Out: the gate activations, kept for the backward pass.</summary>
     public Span<float> Gates;

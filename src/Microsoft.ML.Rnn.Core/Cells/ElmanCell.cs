@@ -7,16 +7,23 @@ namespace Microsoft.ML.Rnn.Core;
 /// Its gates and states share one layout, [batch, hidden], so each pass runs over the whole step as one block and
 /// then restores the rows whose sequence has ended.
 /// </remarks>
-internal static class ElmanCell
+internal readonly struct ElmanCell : IRecurrentCell
 {
-    public static void Forward(ref CellStep step, RnnNonlinearity nonlinearity)
+    public static int GateCount => 1;
+
+    public static bool HasCellState => false;
+
+    public static bool KeepsRecurrentProduct => false;
+
+    public static void Forward(ref CellStep step)
     {
         int hidden = step.Hidden, length = step.Batch * hidden;
+        bool relu = step.Nonlinearity == RnnNonlinearity.Relu;
         Span<float> preActivation = step.Gates[..length];
         for (int j = 0; j < length; j += Lanes.Width)
         {
             Vector<float> x = Lanes.Load(preActivation, j) + Lanes.Load(step.HiddenGates, j);
-            Vector<float> activation = nonlinearity == RnnNonlinearity.Relu ? Vector.Max(x, Vector<float>.Zero) : Activations.Tanh(x);
+            Vector<float> activation = relu ? Vector.Max(x, Vector<float>.Zero) : Activations.Tanh(x);
             Lanes.Store(activation, preActivation, j);
             Lanes.Store(activation, step.H, j);
         }
@@ -26,14 +33,15 @@ internal static class ElmanCell
                 step.HPrev.Slice(row * hidden, hidden).CopyTo(step.H.Slice(row * hidden, hidden));
     }
 
-    public static void Backward(ref CellGradientStep step, RnnNonlinearity nonlinearity)
+    public static void Backward(ref CellGradientStep step)
     {
         int hidden = step.Hidden, length = step.Batch * hidden;
+        bool relu = step.Nonlinearity == RnnNonlinearity.Relu;
         ReadOnlySpan<float> h = step.Gates[..length];
         for (int j = 0; j < length; j += Lanes.Width)
         {
             Vector<float> hj = Lanes.Load(h, j), dhj = Lanes.Load(step.DH, j);
-            Vector<float> dPre = nonlinearity == RnnNonlinearity.Relu
+            Vector<float> dPre = relu
                 ? Vector.ConditionalSelect(Vector.GreaterThan(hj, Vector<float>.Zero), dhj, Vector<float>.Zero)
                 : dhj * (Vector<float>.One - hj * hj);
             Lanes.Store(dPre, step.DGates, j);

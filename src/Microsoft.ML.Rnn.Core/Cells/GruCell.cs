@@ -7,8 +7,14 @@ namespace Microsoft.ML.Rnn.Core;
 /// <c>r = σ(x_r + h_r)</c>, <c>z = σ(x_z + h_z)</c>, <c>n = tanh(x_n + r·h_n)</c>, <c>h' = (1 − z)·n + z·h</c>,
 /// where <c>x_*</c> are the input pre-activations (with <c>b_ih</c>) and <c>h_*</c> the recurrent ones (with <c>b_hh</c>).
 /// </summary>
-internal static class GruCell
+internal readonly struct GruCell : IRecurrentCell
 {
+    public static int GateCount => 3;
+
+    public static bool HasCellState => false;
+
+    public static bool KeepsRecurrentProduct => true;
+
     public static void Forward(ref CellStep step)
     {
         int hidden = step.Hidden;

@@ -6,8 +6,14 @@ namespace Microsoft.ML.Rnn.Core;
 /// The LSTM cell of <c>nn.LSTM</c>, gates in PyTorch's order i, f, g, o:
 /// <c>c' = f·c + i·g</c>, <c>h' = o·tanh(c')</c>.
 /// </summary>
-internal static class LstmCell
+internal readonly struct LstmCell : IRecurrentCell
 {
+    public static int GateCount => 4;
+
+    public static bool HasCellState => true;
+
+    public static bool KeepsRecurrentProduct => false;
+
     public static void Forward(ref CellStep step)
     {
         int hidden = step.Hidden;

@@ -7,48 +7,48 @@ namespace Microsoft.ML.Rnn.Core;
 /// after the first batch of the largest shape, a pass allocates nothing. Not thread-safe; use one per thread.
 /// </summary>
 /// <remarks>
-/// A batch is cut into blocks of about <see cref="RowsPerShard"/> rows (at least <see cref="MinRowsPerShard"/>), and
-/// each block runs the whole network on its own (<see cref="BatchShard"/>), on as many threads as allowed; the blocks'
+/// A batch is cut into blocks of about <see cref="RowsPerBlock"/> rows (at least <see cref="MinRowsPerBlock"/>), and
+/// each block runs the whole network on its own (<see cref="RowBlock"/>), on as many threads as allowed; the blocks'
 /// parameter gradients are then summed in block order. Rows never interact, so the only data that crosses cores is the parameters (read) and the gradients (once
 /// per backward pass), where splitting each time step would hand off twice per step (on the 2-core benchmark machine
 /// a cache line takes ~0.4 µs to move between cores). The cut depends only on the batch size and the network's
 /// shape, never on the thread count, and every block computes its rows the same way on any thread: results are
 /// bit-identical whatever the thread count.
 /// </remarks>
-public sealed class RnnComputation
+internal sealed class RnnComputation
 {
     /// <summary>
     /// Rows in a block. Measured at batch 64 × hidden 128 on one thread: two blocks of 32 trained 4–8% faster than
     /// one of 64 (each block's buffers stay closer in cache) and 5% faster than four of 16 (fuller GEMM tiles).
     /// </summary>
-    private const int RowsPerShard = 32;
+    private const int RowsPerBlock = 32;
 
     /// <summary>Fewest rows in a block: a batch of 32 to 63 is still cut in two, so that two threads share it.</summary>
-    private const int MinRowsPerShard = 16;
+    private const int MinRowsPerBlock = 16;
 
     /// <summary>
     /// Most blocks. Each block but the first keeps a gradient the size of the parameters, so this bounds that memory
     /// (a batch of 512 runs as 8 blocks of 64 rows) while leaving blocks for up to 8 threads.
     /// </summary>
-    private const int MaxShards = 8;
+    private const int MaxBlocks = 8;
 
     /// <summary>
     /// Fewest multiply-adds in one block's forward pass: below this (~10 µs of arithmetic) a block is not worth a
     /// thread hand-off and a gradient of its own to sum.
     /// </summary>
-    private const long MinWorkPerShard = 1L << 21;
+    private const long MinWorkPerBlock = 1L << 21;
 
     private readonly RnnNetwork _network;
     private readonly RnnNetworkShape _shape;
     private readonly Random _dropoutRandom;
     private readonly float[][] _dropoutMasks;
-    private BatchShard[] _shards = [];
+    private RowBlock[] _blocks = [];
     private float[] _output = [];
     private float[] _finalHidden = [];
     private float[] _finalCell = [];
     private int _batch;
     private int _steps;
-    private int _shardCount;
+    private int _blockCount;
     private bool _hasForward;
 
     /// <summary>Creates a computation for <paramref name="network"/>.</summary>
@@ -78,14 +78,14 @@ public sealed class RnnComputation
     public ReadOnlySpan<float> FinalHidden => _finalHidden.AsSpan(0, StateLength);
 
     /// <summary>LSTM: the final cell state, <c>[layers·directions, batch, hidden]</c> (PyTorch's <c>c_n</c>); empty for other cells.</summary>
-    public ReadOnlySpan<float> FinalCell => _shape.Cell == RnnCellType.Lstm ? _finalCell.AsSpan(0, StateLength) : default;
+    public ReadOnlySpan<float> FinalCell => _shape.HasCellState ? _finalCell.AsSpan(0, StateLength) : default;
 
     private int StateSlices => _shape.NumberOfLayers * _shape.Directions;
 
     private int StateLength => StateSlices * _batch * _shape.HiddenSize;
 
     /// <summary>Threads inside one block: all of them when there is one block, else one per block.</summary>
-    private int ThreadsPerShard => _shardCount == 1 ? Threads : 1;
+    private int ThreadsPerBlock => _blockCount == 1 ? Threads : 1;
 
     /// <summary>
     /// Runs the network over a batch and returns the head's raw outputs: <c>[batch, outputs]</c> for N vs 1,
@@ -102,7 +102,7 @@ public sealed class RnnComputation
         _steps = batch.Steps;
         CheckState(initialHidden, nameof(initialHidden));
         CheckState(initialCell, nameof(initialCell));
-        if (!initialCell.IsEmpty && _shape.Cell != RnnCellType.Lstm)
+        if (!initialCell.IsEmpty && !_shape.HasCellState)
             throw new ArgumentException($"An initial cell state was given, but only LSTM has one; this network is {_shape.Cell}.", nameof(initialCell));
 
         // Masks are drawn for the whole batch, layer by layer, so they do not depend on how the batch is cut.
@@ -111,16 +111,16 @@ public sealed class RnnComputation
             foreach (ref float[] mask in _dropoutMasks.AsSpan())
                 DropoutMask.Draw(_shape.Dropout, _dropoutRandom, Buffers.Ensure(ref mask, _steps * _batch * _shape.TopWidth));
 
-        _shardCount = ShardCount();
-        if (_shards.Length < _shardCount)
+        _blockCount = BlockCount();
+        if (_blocks.Length < _blockCount)
         {
-            int created = _shards.Length;
-            Array.Resize(ref _shards, _shardCount);
-            for (int i = created; i < _shardCount; i++)
-                _shards[i] = new BatchShard(_network);
+            int created = _blocks.Length;
+            Array.Resize(ref _blocks, _blockCount);
+            for (int i = created; i < _blockCount; i++)
+                _blocks[i] = new RowBlock(_network);
         }
 
-        var work = new ForwardWork(_shards, new ShardBatch
+        var work = new ForwardWork(_blocks, new RowBlockInputs
         {
             Parameters = _network.Values,
             Inputs = batch.Inputs,
@@ -129,17 +129,17 @@ public sealed class RnnComputation
             InitialHidden = initialHidden,
             InitialCell = initialCell,
             DropoutMasks = dropout ? _dropoutMasks : null,
-        }, ThreadsPerShard);
-        RunShards(ref work);
+        }, ThreadsPerBlock);
+        RunBlocks(ref work);
 
         int perRow = _network.OutputLength(_steps);
         Span<float> output = Buffers.Ensure(ref _output, _batch * perRow);
         Span<float> finalHidden = Buffers.Ensure(ref _finalHidden, StateLength);
-        Span<float> finalCell = _shape.Cell == RnnCellType.Lstm ? Buffers.Ensure(ref _finalCell, StateLength) : default;
-        for (int shard = 0; shard < _shardCount; shard++)
+        Span<float> finalCell = _shape.HasCellState ? Buffers.Ensure(ref _finalCell, StateLength) : default;
+        for (int index = 0; index < _blockCount; index++)
         {
-            (int first, _) = ParallelWorkers.PartRange(_batch, shard, _shardCount);
-            BatchShard block = _shards[shard];
+            (int first, _) = ParallelWorkers.PartRange(_batch, index, _blockCount);
+            RowBlock block = _blocks[index];
             block.Output.CopyTo(output[(first * perRow)..]);
             Layout.PlaceRows(block.FinalHidden, StateSlices, _batch, first, _shape.HiddenSize, finalHidden);
             if (!finalCell.IsEmpty)
@@ -167,24 +167,24 @@ public sealed class RnnComputation
             CheckLength(inputGradient.Length, _batch * _steps * _shape.InputSize, nameof(inputGradient));
 
         var work = new BackwardWork(this, outputGradient, parameterGradient, inputGradient);
-        RunShards(ref work);
-        for (int shard = 1; shard < _shardCount; shard++)
-            TensorPrimitives.Add(parameterGradient, _shards[shard].OwnGradients(parameterCount), parameterGradient);
+        RunBlocks(ref work);
+        for (int index = 1; index < _blockCount; index++)
+            TensorPrimitives.Add(parameterGradient, _blocks[index].OwnGradients(parameterCount), parameterGradient);
     }
 
     /// <summary>How many blocks the current batch is cut into: from its size and the network's shape only.</summary>
-    private int ShardCount()
+    private int BlockCount()
     {
         int hidden = _shape.HiddenSize, gateWidth = _shape.GateCount * hidden;
         long workPerRow = (long)_steps * _shape.NumberOfLayers * _shape.Directions * gateWidth * (hidden + Math.Max(_shape.InputSize, _shape.TopWidth));
-        long byWork = _batch * workPerRow / MinWorkPerShard;
-        int byRows = Math.Max(Math.Min(_batch / MinRowsPerShard, 2), (_batch + RowsPerShard / 2) / RowsPerShard);
-        return (int)Math.Clamp(Math.Min(byRows, byWork), 1, MaxShards);
+        long byWork = _batch * workPerRow / MinWorkPerBlock;
+        int byRows = Math.Max(Math.Min(_batch / MinRowsPerBlock, 2), (_batch + RowsPerBlock / 2) / RowsPerBlock);
+        return (int)Math.Clamp(Math.Min(byRows, byWork), 1, MaxBlocks);
     }
 
-    private void RunShards<T>(ref T work)
+    private void RunBlocks<T>(ref T work)
         where T : struct, IParallelWork, allows ref struct =>
-        ParallelWorkers.Run(ref work, _shardCount, Threads);
+        ParallelWorkers.Run(ref work, _blockCount, Threads);
 
     private void CheckState(ReadOnlySpan<float> state, string name)
     {
@@ -199,14 +199,14 @@ public sealed class RnnComputation
     }
 
     /// <summary>The forward pass of every block.</summary>
-    private readonly ref struct ForwardWork(BatchShard[] shards, ShardBatch batch, int threadsPerShard) : IParallelWork
+    private readonly ref struct ForwardWork(RowBlock[] blocks, RowBlockInputs batch, int threadsPerBlock) : IParallelWork
     {
-        private readonly ShardBatch _batch = batch;
+        private readonly RowBlockInputs _batch = batch;
 
         public void Execute(int part, int partCount)
         {
             (int first, int end) = ParallelWorkers.PartRange(_batch.BatchSize, part, partCount);
-            shards[part].Forward(_batch, first, end, threadsPerShard);
+            blocks[part].Forward(_batch, first, end, threadsPerBlock);
         }
     }
 
@@ -223,9 +223,9 @@ public sealed class RnnComputation
             RnnComputation c = computation;
             (int first, int end) = ParallelWorkers.PartRange(c._batch, part, partCount);
             int rows = end - first, perRow = c._network.OutputLength(c._steps), inputPerRow = c._steps * c._shape.InputSize;
-            c._shards[part].Backward(c._network.Values, _outputGradient.Slice(first * perRow, rows * perRow),
+            c._blocks[part].Backward(c._network.Values, _outputGradient.Slice(first * perRow, rows * perRow),
                 part == 0 ? _parameterGradient : default, _parameterGradient.Length,
-                _inputGradient.IsEmpty ? default : _inputGradient.Slice(first * inputPerRow, rows * inputPerRow), c.ThreadsPerShard);
+                _inputGradient.IsEmpty ? default : _inputGradient.Slice(first * inputPerRow, rows * inputPerRow), c.ThreadsPerBlock);
         }
     }
 }

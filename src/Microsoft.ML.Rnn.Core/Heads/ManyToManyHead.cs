@@ -1,23 +1,35 @@
 namespace Microsoft.ML.Rnn.Core;
 
 /// <summary>
-/// N vs N: the linear head on every step's top-layer output; output <c>[batch, steps, outputs]</c>. Past a sequence's
-/// end the stack output is zero, so the head gives its bias there (as PyTorch on padded output); those values carry
-/// no gradient.
+/// N vs N: a linear layer (<c>head</c>) on every step's top-layer output; output <c>[batch, steps, outputs]</c>. Past
+/// a sequence's end the stack output is zero, so the head gives its bias there (as PyTorch on padded output); those
+/// values carry no gradient.
 /// </summary>
-internal sealed class ManyToManyHead(RnnNetworkShape shape, ParameterLayout layout) : OutputHead(shape, layout)
+internal sealed class ManyToManyHead : OutputHead
 {
+    private readonly LinearProjection _linear;
     private float[] _timeMajor = [];
 
-    public override bool ReadsSteps => true;
+    public ManyToManyHead(RnnNetworkShape shape)
+        : base(shape)
+    {
+        _linear = new LinearProjection("head", shape.TopWidth, shape.OutputSize, offset: 0);
+        Parameters = [_linear.Weight, _linear.Bias];
+    }
 
-    public override int OutputLength(int batch, int steps) => batch * steps * Shape.OutputSize;
+    public static HeadStructure OutputStructure => HeadStructure.OnePerInputStep;
+
+    public override HeadStructure Structure => OutputStructure;
+
+    public override IReadOnlyList<ParameterTensor> Parameters { get; }
+
+    public override bool ReadsSteps => true;
 
     public override void Forward(ReadOnlySpan<float> parameters, in StackOutput stack, Span<float> output, int threads)
     {
         int rows = stack.StepCount * stack.Batch;
         Span<float> timeMajor = Buffers.Ensure(ref _timeMajor, rows * Shape.OutputSize);
-        Affine(parameters, stack.Steps, rows, timeMajor, threads);
+        _linear.Forward(parameters, stack.Steps, rows, timeMajor, threads);
         Layout.TimeMajorToBatchFirst(timeMajor, stack.Batch, stack.StepCount, Shape.OutputSize, output);
     }
 
@@ -31,6 +43,6 @@ internal sealed class ManyToManyHead(RnnNetworkShape shape, ParameterLayout layo
             for (int row = 0; row < batch; row++)
                 if (t >= stack.Lengths[row])
                     dTimeMajor.Slice((t * batch + row) * outputs, outputs).Clear();
-        AffineBackward(parameters, stack.Steps, dTimeMajor, steps * batch, gradients, dSteps, threads);
+        _linear.Backward(parameters, stack.Steps, dTimeMajor, steps * batch, gradients, dSteps, threads);
     }
 }

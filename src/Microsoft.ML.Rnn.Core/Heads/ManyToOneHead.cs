@@ -1,16 +1,29 @@
 namespace Microsoft.ML.Rnn.Core;
 
-/// <summary>N vs 1: the linear head on each sequence's final state; output <c>[batch, outputs]</c>.</summary>
-internal sealed class ManyToOneHead(RnnNetworkShape shape, ParameterLayout layout) : OutputHead(shape, layout)
+/// <summary>N vs 1: a linear layer (<c>head</c>) on each sequence's final state; output <c>[batch, outputs]</c>.</summary>
+internal sealed class ManyToOneHead : OutputHead
 {
+    private readonly LinearProjection _linear;
+
+    public ManyToOneHead(RnnNetworkShape shape)
+        : base(shape)
+    {
+        _linear = new LinearProjection("head", shape.TopWidth, shape.OutputSize, offset: 0);
+        Parameters = [_linear.Weight, _linear.Bias];
+    }
+
+    public static HeadStructure OutputStructure => HeadStructure.OnePerSequence;
+
+    public override HeadStructure Structure => OutputStructure;
+
+    public override IReadOnlyList<ParameterTensor> Parameters { get; }
+
     public override bool ReadsSteps => false;
 
-    public override int OutputLength(int batch, int steps) => batch * Shape.OutputSize;
-
     public override void Forward(ReadOnlySpan<float> parameters, in StackOutput stack, Span<float> output, int threads) =>
-        Affine(parameters, stack.FinalState, stack.Batch, output, threads);
+        _linear.Forward(parameters, stack.FinalState, stack.Batch, output, threads);
 
     public override void Backward(ReadOnlySpan<float> parameters, in StackOutput stack, ReadOnlySpan<float> dOutput,
         Span<float> gradients, Span<float> dSteps, Span<float> dFinalState, int threads) =>
-        AffineBackward(parameters, stack.FinalState, dOutput, stack.Batch, gradients, dFinalState, threads);
+        _linear.Backward(parameters, stack.FinalState, dOutput, stack.Batch, gradients, dFinalState, threads);
 }

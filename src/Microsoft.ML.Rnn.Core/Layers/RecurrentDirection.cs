@@ -15,7 +15,36 @@ namespace Microsoft.ML.Rnn.Core;
 /// holds each sequence's own final state.
 /// </para>
 /// </remarks>
-internal sealed class RecurrentDirection
+internal abstract class RecurrentDirection
+{
+    /// <summary>The state after each sequence's last real step, [batch, hidden].</summary>
+    public abstract ReadOnlySpan<float> FinalHidden { get; }
+
+    /// <summary>The cell state after each sequence's last real step, [batch, hidden]; cells that have one only.</summary>
+    public abstract ReadOnlySpan<float> FinalCell { get; }
+
+    /// <summary>
+    /// Runs the direction over <paramref name="input"/> ([steps, batch, inputWidth]) and writes its per-step outputs
+    /// into its half of <paramref name="layerOutput"/> ([steps, batch, directions·hidden]; zero past a sequence's end).
+    /// </summary>
+    public abstract void Forward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<int> lengths, int steps,
+        ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell, Span<float> layerOutput, int threads);
+
+    /// <summary>
+    /// Back-propagates through time. <paramref name="dLayerOutput"/> is d loss / d (layer output) ([steps, batch,
+    /// directions·hidden]) or empty; <paramref name="dFinalHidden"/> is d loss / d (final state) ([batch, hidden]) or empty.
+    /// Writes this direction's parameter gradients into <paramref name="gradients"/> (overwriting) and adds
+    /// d loss / d input to <paramref name="dInput"/> ([steps, batch, inputWidth]) — or overwrites it when
+    /// <paramref name="accumulateInputGradient"/> is false; an empty <paramref name="dInput"/> skips that product.
+    /// </summary>
+    public abstract void Backward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<int> lengths,
+        ReadOnlySpan<float> dLayerOutput, ReadOnlySpan<float> dFinalHidden, BackwardScratch scratch,
+        Span<float> gradients, Span<float> dInput, bool accumulateInputGradient, int threads);
+}
+
+/// <summary>One layer in one direction of cell <typeparamref name="TCell"/>; the JIT compiles one per cell.</summary>
+internal sealed class RecurrentDirection<TCell> : RecurrentDirection
+    where TCell : struct, IRecurrentCell
 {
     private readonly RnnNetworkShape _shape;
     private readonly RecurrentParameters _parameters;
@@ -40,69 +69,54 @@ internal sealed class RecurrentDirection
 
     private bool Reverse => _direction == 1;
     private int Hidden => _shape.HiddenSize;
-    private int GateWidth => _shape.GateCount * _shape.HiddenSize;
-    private bool IsLstm => _shape.Cell == RnnCellType.Lstm;
-    private bool IsGru => _shape.Cell == RnnCellType.Gru;
+    private int GateWidth => TCell.GateCount * _shape.HiddenSize;
     private int FinalSlot => Reverse ? 0 : _steps;
     private int StateSize => _batch * Hidden;
 
-    /// <summary>The state after each sequence's last real step, [batch, hidden].</summary>
-    public ReadOnlySpan<float> FinalHidden => _states.AsSpan(FinalSlot * StateSize, StateSize);
+    public override ReadOnlySpan<float> FinalHidden => _states.AsSpan(FinalSlot * StateSize, StateSize);
 
-    /// <summary>LSTM: the cell state after each sequence's last real step, [batch, hidden].</summary>
-    public ReadOnlySpan<float> FinalCell => _cells.AsSpan(FinalSlot * StateSize, StateSize);
+    public override ReadOnlySpan<float> FinalCell => _cells.AsSpan(FinalSlot * StateSize, StateSize);
 
-    /// <summary>
-    /// Runs the direction over <paramref name="input"/> ([steps, batch, inputWidth]) and writes its per-step outputs
-    /// into its half of <paramref name="layerOutput"/> ([steps, batch, directions·hidden]; zero past a sequence's end).
-    /// </summary>
-    public void Forward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<int> lengths, int steps,
+    public override void Forward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<int> lengths, int steps,
         ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell, Span<float> layerOutput, int threads)
     {
         int batch = lengths.Length, hidden = Hidden, gateWidth = GateWidth, rows = steps * batch;
         _steps = steps;
         _batch = batch;
         Span<float> gates = Buffers.Ensure(ref _gates, rows * gateWidth);
-        if (IsGru)
+        if (TCell.KeepsRecurrentProduct)
             Buffers.Ensure(ref _hiddenGates, rows * gateWidth);
         else
             Buffers.Ensure(ref _stepHiddenGates, batch * gateWidth);
         Span<float> states = Buffers.Ensure(ref _states, (steps + 1) * batch * hidden);
-        Span<float> cells = IsLstm ? Buffers.Ensure(ref _cells, (steps + 1) * batch * hidden) : default;
-        if (IsLstm)
+        Span<float> cells = TCell.HasCellState ? Buffers.Ensure(ref _cells, (steps + 1) * batch * hidden) : default;
+        if (TCell.HasCellState)
             Buffers.Ensure(ref _tanhCells, rows * hidden);
 
         Gemm.MultiplyTransposedB(rows, gateWidth, _inputWidth, input, _inputWidth, _parameters.InputWeight.In(parameters), _inputWidth, gates, gateWidth, accumulate: false, threads);
-        RowVectors.AddToEveryRow(gates, _parameters.InputBias.In(parameters), IsGru ? default : _parameters.HiddenBias.In(parameters));
+        RowVectors.AddToEveryRow(gates, _parameters.InputBias.In(parameters), TCell.KeepsRecurrentProduct ? default : _parameters.HiddenBias.In(parameters));
 
         int initialSlot = Reverse ? steps : 0;
         CopyOrClear(initialHidden, states.Slice(initialSlot * StateSize, StateSize));
-        if (IsLstm)
+        if (TCell.HasCellState)
             CopyOrClear(initialCell, cells.Slice(initialSlot * StateSize, StateSize));
 
         for (int p = 0; p < steps; p++)
             ForwardStep(parameters, lengths, Reverse ? steps - 1 - p : p, layerOutput);
     }
 
-    /// <summary>
-    /// Back-propagates through time. <paramref name="dLayerOutput"/> is d loss / d (layer output) ([steps, batch,
-    /// directions·hidden]) or empty; <paramref name="dFinalHidden"/> is d loss / d (final state) ([batch, hidden]) or empty.
-    /// Writes this direction's parameter gradients into <paramref name="gradients"/> (overwriting) and adds
-    /// d loss / d input to <paramref name="dInput"/> ([steps, batch, inputWidth]) — or overwrites it when
-    /// <paramref name="accumulateInputGradient"/> is false; an empty <paramref name="dInput"/> skips that product.
-    /// </summary>
-    public void Backward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<int> lengths,
+    public override void Backward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<int> lengths,
         ReadOnlySpan<float> dLayerOutput, ReadOnlySpan<float> dFinalHidden, BackwardScratch scratch,
         Span<float> gradients, Span<float> dInput, bool accumulateInputGradient, int threads)
     {
         int steps = _steps, hidden = Hidden, gateWidth = GateWidth, rows = steps * _batch;
         Span<float> dGates = Buffers.Ensure(ref scratch.DGates, rows * gateWidth);
-        Span<float> dHiddenGates = IsGru ? Buffers.Ensure(ref scratch.DHiddenGates, rows * gateWidth) : dGates;
+        Span<float> dHiddenGates = TCell.KeepsRecurrentProduct ? Buffers.Ensure(ref scratch.DHiddenGates, rows * gateWidth) : dGates;
         Buffers.Ensure(ref scratch.DH, StateSize);
         Span<float> dhCarry = Buffers.Ensure(ref scratch.DHCarry, StateSize);
         Buffers.Ensure(ref scratch.DHDirect, StateSize);
         CopyOrClear(dFinalHidden, dhCarry);
-        if (IsLstm)
+        if (TCell.HasCellState)
             Buffers.Ensure(ref scratch.DC, StateSize).Clear();
 
         for (int p = steps - 1; p >= 0; p--)
@@ -113,7 +127,7 @@ internal sealed class RecurrentDirection
         Gemm.MultiplyTransposedA(gateWidth, _inputWidth, rows, dGates, gateWidth, input, _inputWidth, _parameters.InputWeight.In(gradients), _inputWidth, accumulate: false, threads);
         Gemm.MultiplyTransposedA(gateWidth, hidden, rows, dHiddenGates, gateWidth, previousStates, hidden, _parameters.HiddenWeight.In(gradients), hidden, accumulate: false, threads);
         RowVectors.SumRows(dGates, _parameters.InputBias.In(gradients));
-        if (IsGru)
+        if (TCell.KeepsRecurrentProduct)
             RowVectors.SumRows(dHiddenGates, _parameters.HiddenBias.In(gradients));
         else
             _parameters.InputBias.In(gradients).CopyTo(_parameters.HiddenBias.In(gradients)); // b_ih and b_hh add up: one gradient
@@ -134,32 +148,27 @@ internal sealed class RecurrentDirection
             Hidden = hidden,
             Time = t,
             Lengths = lengths,
+            Nonlinearity = _shape.Nonlinearity,
             Gates = _gates.AsSpan(gateOffset, batch * gateWidth),
             HPrev = hPrev,
             H = _states.AsSpan(outputSlot * StateSize, StateSize),
         };
 
-        Span<float> hiddenGates = IsGru
+        Span<float> hiddenGates = TCell.KeepsRecurrentProduct
             ? _hiddenGates.AsSpan(gateOffset, batch * gateWidth)
             : _stepHiddenGates.AsSpan(0, batch * gateWidth);
         Gemm.MultiplyTransposedB(batch, gateWidth, hidden, hPrev, hidden, _parameters.HiddenWeight.In(parameters), hidden, hiddenGates, gateWidth, accumulate: false);
+        if (TCell.KeepsRecurrentProduct)
+            RowVectors.AddToEveryRow(hiddenGates, _parameters.HiddenBias.In(parameters));
         step.HiddenGates = hiddenGates;
-        switch (_shape.Cell)
+        if (TCell.HasCellState)
         {
-            case RnnCellType.Gru:
-                RowVectors.AddToEveryRow(hiddenGates, _parameters.HiddenBias.In(parameters));
-                GruCell.Forward(ref step);
-                break;
-            case RnnCellType.Lstm:
-                step.CPrev = _cells.AsSpan(previousSlot * StateSize, StateSize);
-                step.C = _cells.AsSpan(outputSlot * StateSize, StateSize);
-                step.TanhC = _tanhCells.AsSpan(t * StateSize, StateSize);
-                LstmCell.Forward(ref step);
-                break;
-            default:
-                ElmanCell.Forward(ref step, _shape.Nonlinearity);
-                break;
+            step.CPrev = _cells.AsSpan(previousSlot * StateSize, StateSize);
+            step.C = _cells.AsSpan(outputSlot * StateSize, StateSize);
+            step.TanhC = _tanhCells.AsSpan(t * StateSize, StateSize);
         }
+
+        TCell.Forward(ref step);
 
         int width = _shape.TopWidth;
         for (int row = 0; row < batch; row++)
@@ -190,13 +199,14 @@ internal sealed class RecurrentDirection
                 }
 
         Span<float> dGates = scratch.DGates.AsSpan(gateOffset, batch * gateWidth);
-        Span<float> dHiddenGates = IsGru ? scratch.DHiddenGates.AsSpan(gateOffset, batch * gateWidth) : dGates;
+        Span<float> dHiddenGates = TCell.KeepsRecurrentProduct ? scratch.DHiddenGates.AsSpan(gateOffset, batch * gateWidth) : dGates;
         var step = new CellGradientStep
         {
             Batch = batch,
             Hidden = hidden,
             Time = t,
             Lengths = lengths,
+            Nonlinearity = _shape.Nonlinearity,
             Gates = _gates.AsSpan(gateOffset, batch * gateWidth),
             HPrev = _states.AsSpan(previousSlot * StateSize, StateSize),
             DH = dh,
@@ -204,22 +214,16 @@ internal sealed class RecurrentDirection
             DHiddenGates = dHiddenGates,
             DHPrevDirect = scratch.DHDirect.AsSpan(0, StateSize),
         };
-        switch (_shape.Cell)
+        if (TCell.KeepsRecurrentProduct)
+            step.HiddenGates = _hiddenGates.AsSpan(gateOffset, batch * gateWidth);
+        if (TCell.HasCellState)
         {
-            case RnnCellType.Gru:
-                step.HiddenGates = _hiddenGates.AsSpan(gateOffset, batch * gateWidth);
-                GruCell.Backward(ref step);
-                break;
-            case RnnCellType.Lstm:
-                step.CPrev = _cells.AsSpan(previousSlot * StateSize, StateSize);
-                step.TanhC = _tanhCells.AsSpan(t * StateSize, StateSize);
-                step.DC = scratch.DC.AsSpan(0, StateSize);
-                LstmCell.Backward(ref step);
-                break;
-            default:
-                ElmanCell.Backward(ref step, _shape.Nonlinearity);
-                break;
+            step.CPrev = _cells.AsSpan(previousSlot * StateSize, StateSize);
+            step.TanhC = _tanhCells.AsSpan(t * StateSize, StateSize);
+            step.DC = scratch.DC.AsSpan(0, StateSize);
         }
+
+        TCell.Backward(ref step);
 
         Gemm.Multiply(batch, hidden, gateWidth, dHiddenGates, gateWidth, _parameters.HiddenWeight.In(parameters), hidden, dhCarry, hidden, accumulate: false);
         TensorPrimitives.Add(dhCarry, step.DHPrevDirect, dhCarry);

@@ -5,7 +5,7 @@ namespace Microsoft.ML.Rnn.Core;
 /// <param name="Offset">Where its values start in the flat vector.</param>
 /// <param name="Rows">PyTorch's first dimension.</param>
 /// <param name="Columns">PyTorch's second dimension, or 1 for a bias vector.</param>
-public sealed record ParameterTensor(string Name, int Offset, int Rows, int Columns)
+internal sealed record ParameterTensor(string Name, int Offset, int Rows, int Columns)
 {
     /// <summary>Number of values: rows × columns.</summary>
     public int Length => Rows * Columns;
@@ -15,6 +15,12 @@ public sealed record ParameterTensor(string Name, int Offset, int Rows, int Colu
 
     /// <summary>Whether this is a bias (a vector), not a weight matrix.</summary>
     public bool IsVector { get; init; }
+
+    /// <summary>The fan-in of PyTorch's default initialisation, U(−1/√fan_in, 1/√fan_in).</summary>
+    internal int FanIn { get; init; } = 1;
+
+    /// <summary>Whether this belongs to a recurrent layer (which <see cref="RnnInitialization.Normal"/> draws from a normal).</summary>
+    internal bool IsRecurrent { get; init; }
 
     /// <summary>This parameter's values within a flat vector laid out by its <see cref="ParameterLayout"/>.</summary>
     internal Span<float> In(Span<float> flat) => flat.Slice(Offset, Length);

@@ -28,18 +28,15 @@ public sealed record RnnInitialization
         foreach (ParameterTensor tensor in layout.Tensors)
         {
             Span<float> target = tensor.In(values);
-            bool isHead = tensor == layout.HeadWeight || tensor == layout.HeadBias;
-            if (!isHead && RecurrentStandardDeviation is float std)
+            if (tensor.IsRecurrent && RecurrentStandardDeviation is float std)
             {
                 for (int i = 0; i < target.Length; i++)
                     target[i] = std * StandardNormal(random);
                 continue;
             }
 
-            // Recurrent tensors: bound 1/√hidden (their row count is gates·hidden, the hidden weight's column count is hidden).
-            // Head: nn.Linear's kaiming_uniform(a=√5) bound, which is 1/√fan_in for both weight and bias.
-            int fanIn = isHead ? layout.HeadWeight.Columns : layout.Recurrent[0, 0].HiddenWeight.Columns;
-            float bound = 1f / MathF.Sqrt(fanIn);
+            // Recurrent tensors: bound 1/√hidden; nn.Linear: kaiming_uniform(a=√5), which is 1/√fan_in for weight and bias.
+            float bound = 1f / MathF.Sqrt(tensor.FanIn);
             for (int i = 0; i < target.Length; i++)
                 target[i] = (float)((2.0 * random.NextDouble() - 1.0) * bound);
         }

@@ -32,10 +32,19 @@ public sealed class RnnNetwork
     public RnnNetworkShape Shape { get; }
 
     /// <summary>Where each named parameter lives in <see cref="Parameters"/>.</summary>
-    public ParameterLayout Layout { get; }
+    internal ParameterLayout Layout { get; }
 
-    /// <summary>Every parameter, flat, in <c>state_dict</c> order (see <see cref="Layout"/>). Writable: training and imports change it in place.</summary>
-    public Span<float> Parameters => Values;
+    /// <summary>
+    /// Every parameter, flat, in <c>state_dict</c> order (the order of <see cref="ParameterShapes"/>). Read-only:
+    /// <see cref="WithParameters"/> gives a network with other values.
+    /// </summary>
+    public ReadOnlySpan<float> Parameters => Values;
+
+    /// <summary>
+    /// True for a network that a trained model holds (<c>RnnTransformer.Network</c>): it may be scoring on other
+    /// threads, so nothing may change it in place; <see cref="Clone"/> or <see cref="WithParameters"/> give a copy to change.
+    /// </summary>
+    public bool IsReadOnly { get; private set; }
 
     /// <summary>Parameter names and their PyTorch shapes, in <c>state_dict</c> order.</summary>
     public IReadOnlyList<(string Name, int[] Shape)> ParameterShapes => Layout.Tensors.Select(t => (t.Name, t.Shape)).ToArray();
@@ -43,7 +52,7 @@ public sealed class RnnNetwork
     internal float[] Values { get; }
 
     /// <summary>Output values of one sequence of <paramref name="steps"/> steps: outputs for N vs 1, steps × outputs for N vs N.</summary>
-    public int OutputLength(int steps) => Shape.Head == RnnHead.ManyToMany ? steps * Shape.OutputSize : Shape.OutputSize;
+    public int OutputLength(int steps) => Shape.HeadStructure.OutputSteps(steps) * Shape.OutputSize;
 
     /// <summary>Copies the parameters out by PyTorch <c>state_dict</c> name, each row-major with PyTorch's shape.</summary>
     public IReadOnlyDictionary<string, float[]> ExportParameters()
@@ -59,9 +68,11 @@ public sealed class RnnNetwork
     /// Every name must be present, known and of the right length; nothing changes unless all are.
     /// </summary>
     /// <exception cref="ArgumentException">A name is unknown or missing, a length differs from PyTorch's shape, or a value is not finite.</exception>
+    /// <exception cref="InvalidOperationException">The network is <see cref="IsReadOnly"/>.</exception>
     public void ImportParameters(IReadOnlyDictionary<string, float[]> parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
+        ThrowIfReadOnly();
         foreach ((string name, float[] values) in parameters)
         {
             if (!Layout.TryGet(name, out ParameterTensor tensor))
@@ -83,7 +94,16 @@ public sealed class RnnNetwork
             parameters[tensor.Name].AsSpan().CopyTo(tensor.In(Values.AsSpan()));
     }
 
-    /// <summary>A deep copy: same shape, same parameter values.</summary>
+    /// <summary>A new network of the same shape with parameters from a PyTorch-named dictionary; this one is unchanged.</summary>
+    /// <exception cref="ArgumentException">As <see cref="ImportParameters"/>.</exception>
+    public RnnNetwork WithParameters(IReadOnlyDictionary<string, float[]> parameters)
+    {
+        var network = new RnnNetwork(Shape);
+        network.ImportParameters(parameters);
+        return network;
+    }
+
+    /// <summary>A deep copy: same shape, same parameter values; never read-only.</summary>
     public RnnNetwork Clone()
     {
         var clone = new RnnNetwork(Shape);
@@ -107,6 +127,22 @@ public sealed class RnnNetwork
         if (output.Length != OutputLength(steps))
             throw new ArgumentException($"The output holds {output.Length} values; expected {OutputLength(steps)} for {steps} steps.", nameof(output));
         _prediction.Value!.Run(sequence, steps, output);
+    }
+
+    /// <summary>Marks the network as held by a trained model (see <see cref="IsReadOnly"/>).</summary>
+    internal RnnNetwork AsReadOnly()
+    {
+        IsReadOnly = true;
+        return this;
+    }
+
+    /// <summary>Refuses an in-place change of a read-only network.</summary>
+    internal void ThrowIfReadOnly()
+    {
+        if (IsReadOnly)
+            throw new InvalidOperationException(
+                "This network belongs to a trained model, which may be scoring on other threads; it cannot change in place. " +
+                "Use Clone() or WithParameters(...) for a copy to change.");
     }
 
     /// <summary>One thread's computation for single-sequence prediction.</summary>

@@ -31,36 +31,30 @@ public sealed record RnnNetworkShape(
     public int Directions => Bidirectional ? 2 : 1;
 
     /// <summary>Gate blocks per cell: 1 for RNN, 4 for LSTM (i, f, g, o), 3 for GRU (r, z, n).</summary>
-    public int GateCount => Cell switch
-    {
-        RnnCellType.Lstm => 4,
-        RnnCellType.Gru => 3,
-        _ => 1,
-    };
+    public int GateCount => RecurrentCells.Describe(Cell).GateCount;
+
+    /// <summary>Whether the cell carries a cell state beside the hidden state (LSTM).</summary>
+    internal bool HasCellState => RecurrentCells.Describe(Cell).HasCellState;
+
+    /// <summary>How the head's outputs line up with a sequence's steps.</summary>
+    internal HeadStructure HeadStructure => RnnHeads.Structure(Head);
 
     /// <summary>Width of a per-step output of the top layer (and of the N vs 1 final state): directions × hidden size.</summary>
     public int TopWidth => Directions * HiddenSize;
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first field that is out of range.</summary>
-    public void Validate()
-    {
-        CheckRange(InputSize, nameof(InputSize), 1, MaxDimension);
-        CheckRange(HiddenSize, nameof(HiddenSize), 1, MaxDimension);
-        CheckRange(OutputSize, nameof(OutputSize), 1, MaxDimension);
-        CheckRange(NumberOfLayers, nameof(NumberOfLayers), 1, MaxLayers);
-        if (!Enum.IsDefined(Cell))
-            throw new ArgumentException($"Cell is {(int)Cell}, which is not a defined {nameof(RnnCellType)}.", nameof(Cell));
-        if (!Enum.IsDefined(Nonlinearity))
-            throw new ArgumentException($"Nonlinearity is {(int)Nonlinearity}, which is not a defined {nameof(RnnNonlinearity)}.", nameof(Nonlinearity));
-        if (!Enum.IsDefined(Head))
-            throw new ArgumentException($"Head is {(int)Head}, which is not a defined {nameof(RnnHead)}.", nameof(Head));
-        if (!(Dropout >= 0f && Dropout < 1f))
-            throw new ArgumentException($"Dropout is {Dropout}; expected a probability in [0, 1).", nameof(Dropout));
-    }
+    public void Validate() => Validate(OptionCheck.Core);
 
-    private static void CheckRange(int value, string name, int min, int max)
+    /// <summary>Checks every field, reporting the first one out of range through <paramref name="fail"/>.</summary>
+    internal void Validate(OptionFailure fail)
     {
-        if (value < min || value > max)
-            throw new ArgumentException($"{name} is {value}; expected {min} to {max}.", name);
+        OptionCheck.Defined(Cell, nameof(Cell), fail);
+        OptionCheck.Defined(Nonlinearity, nameof(Nonlinearity), fail);
+        OptionCheck.Defined(Head, nameof(Head), fail);
+        OptionCheck.Range(InputSize, 1, MaxDimension, nameof(InputSize), "features per step", fail);
+        OptionCheck.Range(HiddenSize, 1, MaxDimension, nameof(HiddenSize), "hidden units per layer", fail);
+        OptionCheck.Range(OutputSize, 1, MaxDimension, nameof(OutputSize), "outputs per step (classes for softmax cross-entropy)", fail);
+        OptionCheck.Range(NumberOfLayers, 1, MaxLayers, nameof(NumberOfLayers), "stacked layers", fail);
+        OptionCheck.UnitInterval(Dropout, nameof(Dropout), "a probability", fail);
     }
 }

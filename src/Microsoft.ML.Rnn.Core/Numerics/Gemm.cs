@@ -10,7 +10,7 @@ namespace Microsoft.ML.Rnn.Core;
 /// from run to run. Calls allocate nothing once each thread's packing buffers have grown to the
 /// largest shape it has seen.
 /// </remarks>
-public static class Gemm
+internal static class Gemm
 {
     /// <summary>C = A·Bᵀ, or C += A·Bᵀ when <paramref name="accumulate"/> is set.</summary>
     /// <param name="m">Rows of A and C.</param>

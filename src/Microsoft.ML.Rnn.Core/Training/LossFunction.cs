@@ -1,15 +1,15 @@
 namespace Microsoft.ML.Rnn.Core;
 
 /// <summary>
-/// The training losses with PyTorch's mean reductions, over real positions only: for N vs N, steps past a sequence's
-/// end take no part in the loss and get a zero gradient.
+/// The training losses with PyTorch's mean reductions, over real positions only: output steps that the head marks as
+/// padding (for N vs N, steps past a sequence's end) take no part in the loss and get a zero gradient.
 /// </summary>
 internal static class LossFunction
 {
     /// <summary>Targets expected for a batch: one value per output, or one class index per row for softmax cross-entropy.</summary>
-    public static int TargetLength(RnnLoss loss, RnnHead head, int batch, int steps, int outputSize)
+    public static int TargetLength(RnnLoss loss, HeadStructure head, int batch, int steps, int outputSize)
     {
-        int rows = head == RnnHead.ManyToMany ? batch * steps : batch;
+        int rows = batch * head.OutputSteps(steps);
         return loss == RnnLoss.SoftmaxCrossEntropy ? rows : rows * outputSize;
     }
 
@@ -17,24 +17,24 @@ internal static class LossFunction
     /// Returns the mean loss of <paramref name="output"/> (batch-first, as the network returns it) against
     /// <paramref name="targets"/> and writes d loss / d output to <paramref name="dOutput"/>.
     /// </summary>
-    public static float Compute(RnnLoss loss, RnnHead head, ReadOnlySpan<float> output, ReadOnlySpan<float> targets,
+    public static float Compute(RnnLoss loss, HeadStructure head, ReadOnlySpan<float> output, ReadOnlySpan<float> targets,
         ReadOnlySpan<int> lengths, int steps, int outputSize, Span<float> dOutput)
     {
         int batch = lengths.Length;
         int expected = TargetLength(loss, head, batch, steps, outputSize);
         if (targets.Length != expected)
-            throw new ArgumentException($"The targets hold {targets.Length} values; expected {expected} for {loss} with a {head} head.", nameof(targets));
+            throw new ArgumentException($"The targets hold {targets.Length} values; expected {expected} for {loss} over {head.OutputSteps(steps)} output steps per sequence.", nameof(targets));
 
         dOutput.Clear();
-        int stepsPerRow = head == RnnHead.ManyToMany ? steps : 1;
+        int stepsPerRow = head.OutputSteps(steps);
         long rowCount = 0;
         for (int b = 0; b < batch; b++)
-            rowCount += head == RnnHead.ManyToMany ? lengths[b] : 1;
+            rowCount += head.RealOutputSteps(lengths[b]);
         double total = 0;
         double scale = loss == RnnLoss.SoftmaxCrossEntropy ? 1.0 / rowCount : 1.0 / (rowCount * outputSize);
         for (int b = 0; b < batch; b++)
         {
-            int realSteps = head == RnnHead.ManyToMany ? lengths[b] : 1;
+            int realSteps = head.RealOutputSteps(lengths[b]);
             for (int t = 0; t < realSteps; t++)
             {
                 int row = b * stepsPerRow + t;

@@ -43,36 +43,22 @@ public sealed class RnnTrainingOptions
     public int Threads { get; set; } = 1;
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first option out of range.</summary>
-    public void Validate()
+    public void Validate() => Validate(OptionCheck.Core);
+
+    /// <summary>Checks every option, reporting the first one out of range through <paramref name="fail"/>.</summary>
+    internal void Validate(OptionFailure fail)
     {
-        if (!Enum.IsDefined(Loss))
-            throw new ArgumentException($"Loss is {(int)Loss}, which is not a defined {nameof(RnnLoss)}.", nameof(Loss));
-        if (!Enum.IsDefined(Optimizer))
-            throw new ArgumentException($"Optimizer is {(int)Optimizer}, which is not a defined {nameof(RnnOptimizerKind)}.", nameof(Optimizer));
-        CheckPositive(LearningRate, nameof(LearningRate));
-        CheckPositive(Epsilon, nameof(Epsilon));
-        CheckUnitInterval(Beta1, nameof(Beta1));
-        CheckUnitInterval(Beta2, nameof(Beta2));
-        CheckUnitInterval(Momentum, nameof(Momentum));
-        if (!(WeightDecay >= 0f) || float.IsInfinity(WeightDecay))
-            throw new ArgumentException($"WeightDecay is {WeightDecay}; expected a finite number ≥ 0.", nameof(WeightDecay));
-        if (!(GradientClipNorm >= 0f) || float.IsInfinity(GradientClipNorm))
-            throw new ArgumentException($"GradientClipNorm is {GradientClipNorm}; expected a finite number ≥ 0 (0 turns clipping off).", nameof(GradientClipNorm));
-        if (Threads < 1)
-            throw new ArgumentException($"Threads is {Threads}; expected at least 1.", nameof(Threads));
+        OptionCheck.Defined(Loss, nameof(Loss), fail);
+        OptionCheck.Defined(Optimizer, nameof(Optimizer), fail);
+        OptionCheck.PositiveFinite(LearningRate, nameof(LearningRate), "a positive finite step size", fail);
+        OptionCheck.PositiveFinite(Epsilon, nameof(Epsilon), "a positive finite number", fail);
+        OptionCheck.UnitInterval(Beta1, nameof(Beta1), "a number", fail);
+        OptionCheck.UnitInterval(Beta2, nameof(Beta2), "a number", fail);
+        OptionCheck.UnitInterval(Momentum, nameof(Momentum), "a number", fail);
+        OptionCheck.NonNegativeFinite(WeightDecay, nameof(WeightDecay), "a finite number ≥ 0", fail);
+        OptionCheck.NonNegativeFinite(GradientClipNorm, nameof(GradientClipNorm), "a finite number ≥ 0 (0 turns clipping off)", fail);
+        OptionCheck.Range(Threads, 1, int.MaxValue, nameof(Threads), "threads", fail);
     }
 
     internal RnnTrainingOptions Clone() => (RnnTrainingOptions)MemberwiseClone();
-
-    private static void CheckPositive(float value, string name)
-    {
-        if (!(value > 0f) || float.IsInfinity(value))
-            throw new ArgumentException($"{name} is {value}; expected a positive finite number.", name);
-    }
-
-    private static void CheckUnitInterval(float value, string name)
-    {
-        if (!(value >= 0f && value < 1f))
-            throw new ArgumentException($"{name} is {value}; expected a number in [0, 1).", name);
-    }
 }

@@ -17,11 +17,13 @@ public sealed class RnnTrainingSession
     private int _carriedBatch;
 
     /// <summary>Starts training <paramref name="network"/> with <paramref name="options"/> (copied; later changes have no effect).</summary>
+    /// <exception cref="InvalidOperationException"><paramref name="network"/> belongs to a trained model (<see cref="RnnNetwork.IsReadOnly"/>); train a <see cref="RnnNetwork.Clone"/>.</exception>
     public RnnTrainingSession(RnnNetwork network, RnnTrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        network.ThrowIfReadOnly();
         _network = network;
         _options = options.Clone();
         if (_options.Loss == RnnLoss.SoftmaxCrossEntropy && network.Shape.OutputSize < 2)
@@ -55,14 +57,14 @@ public sealed class RnnTrainingSession
         {
             int stateLength = _computation.FinalHidden.Length;
             initialHidden = _carriedHidden.AsSpan(0, stateLength);
-            if (_network.Shape.Cell == RnnCellType.Lstm)
+            if (_network.Shape.HasCellState)
                 initialCell = _carriedCell.AsSpan(0, stateLength);
         }
 
         ReadOnlySpan<float> output = _computation.Forward(batch, training: true, initialHidden, initialCell);
 
         Span<float> dOutput = Buffers.Ensure(ref _outputGradient, output.Length);
-        float loss = LossFunction.Compute(_options.Loss, _network.Shape.Head, output, targets, batch.Lengths, batch.Steps, _network.Shape.OutputSize, dOutput);
+        float loss = LossFunction.Compute(_options.Loss, _network.Shape.HeadStructure, output, targets, batch.Lengths, batch.Steps, _network.Shape.OutputSize, dOutput);
         long step = StepCount + 1;
         if (!float.IsFinite(loss))
             throw new InvalidOperationException($"Training step {step}: the loss is {loss}. The parameters were not updated; lower the learning rate, clip gradients, or check the data.");
@@ -74,7 +76,7 @@ public sealed class RnnTrainingSession
         if (_options.GradientClipNorm > 0f)
             GradientClipping.Clip(_gradients, norm, _options.GradientClipNorm);
 
-        _optimizer.Step(_network.Parameters, _gradients);
+        _optimizer.Step(_network.Values, _gradients);
         StepCount = step;
         if (_options.Stateful)
             CarryState(batch.BatchSize);
@@ -86,7 +88,7 @@ public sealed class RnnTrainingSession
     {
         ReadOnlySpan<float> output = _computation.Forward(batch);
         Span<float> dOutput = Buffers.Ensure(ref _outputGradient, output.Length);
-        return LossFunction.Compute(_options.Loss, _network.Shape.Head, output, targets, batch.Lengths, batch.Steps, _network.Shape.OutputSize, dOutput);
+        return LossFunction.Compute(_options.Loss, _network.Shape.HeadStructure, output, targets, batch.Lengths, batch.Steps, _network.Shape.OutputSize, dOutput);
     }
 
     /// <summary>Stateful mode: the next batch starts from zeros again.</summary>
@@ -95,7 +97,7 @@ public sealed class RnnTrainingSession
     private void CarryState(int batchSize)
     {
         _computation.FinalHidden.CopyTo(Buffers.Ensure(ref _carriedHidden, _computation.FinalHidden.Length));
-        if (_network.Shape.Cell == RnnCellType.Lstm)
+        if (_network.Shape.HasCellState)
             _computation.FinalCell.CopyTo(Buffers.Ensure(ref _carriedCell, _computation.FinalCell.Length));
         _carriedBatch = batchSize;
     }

@@ -5,6 +5,8 @@ namespace Microsoft.ML.Rnn;
 /// <summary>Everything a trained <see cref="RnnTransformer"/> holds and its model file stores.</summary>
 internal sealed class RnnModelData
 {
+    private readonly RnnNetwork _network = null!;
+
     /// <summary>What the model was trained with (column names, task, head, network and loop settings). The
     /// validation set, initial parameters and callback are never kept; <see cref="RnnTrainer.Options.Seed"/> is the
     /// seed actually used.</summary>
@@ -22,8 +24,12 @@ internal sealed class RnnModelData
     /// <summary>The label's key values (multiclass), or null.</summary>
     public RnnKeyValues? KeyValues { get; init; }
 
-    /// <summary>The trained network.</summary>
-    public required RnnNetwork Network { get; init; }
+    /// <summary>The trained network, read-only from here on: scoring threads may share it.</summary>
+    public required RnnNetwork Network
+    {
+        get => _network;
+        init => _network = value.AsReadOnly();
+    }
 
     /// <summary>Per-epoch losses and times.</summary>
     public required IReadOnlyList<RnnEpochReport> History { get; init; }

@@ -348,7 +348,7 @@ internal static class RnnModelFormat
     /// <summary>Parameters of a PyTorch <c>nn.RNN/LSTM/GRU</c> (with biases) plus an <c>nn.Linear</c> head.</summary>
     private static long ParameterCount(RnnNetworkShape shape)
     {
-        long gates = shape.Cell switch { RnnCellType.Lstm => 4, RnnCellType.Gru => 3, _ => 1 };
+        long gates = shape.GateCount;
         long directions = shape.Bidirectional ? 2 : 1;
         long hidden = shape.HiddenSize;
         long total = 0;

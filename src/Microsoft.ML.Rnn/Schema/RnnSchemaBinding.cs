@@ -1,3 +1,5 @@
+using Microsoft.ML.Rnn.Core;
+
 namespace Microsoft.ML.Rnn;
 
 /// <summary>The label's shape, which the task and head fix.</summary>
@@ -54,8 +56,8 @@ internal sealed class RnnSchemaBinding
     /// schema shape, none is a variable vector).</summary>
     public bool FixedLength { get; private set; }
 
-    /// <summary>True for the N vs N head (training only): the label holds one group of targets per step.</summary>
-    public bool IsManyToMany { get; private set; }
+    /// <summary>How the head's outputs, and so the label's targets, line up with the steps (training only).</summary>
+    public HeadStructure Head { get; private set; } = HeadStructure.OnePerSequence;
 
     /// <summary>The label's kind (training only).</summary>
     public RnnLabelKind LabelKind { get; private set; }
@@ -99,29 +101,17 @@ internal sealed class RnnSchemaBinding
 
         if (string.IsNullOrWhiteSpace(options.LabelColumnName))
             throw Option(nameof(options.LabelColumnName), $"is '{options.LabelColumnName}'", "the name of the label column");
-        CheckDefined(options.Cell, nameof(options.Cell));
-        CheckDefined(options.Nonlinearity, nameof(options.Nonlinearity));
-        CheckDefined(options.Head, nameof(options.Head));
-        CheckDefined(options.Task, nameof(options.Task));
-        CheckDefined(options.Optimizer, nameof(options.Optimizer));
-        CheckRange(options.InputSize, 1, RnnLimits.MaxInputSize, nameof(options.InputSize), "features per step");
-        CheckRange(options.HiddenSize, 1, RnnLimits.MaxHiddenSize, nameof(options.HiddenSize), "hidden units per layer");
-        CheckRange(options.NumberOfLayers, 1, RnnLimits.MaxLayers, nameof(options.NumberOfLayers), "stacked layers");
+        OptionCheck.Defined(options.Task, nameof(options.Task), Option);
         CheckAtLeast(options.BatchSize, 1, nameof(options.BatchSize), "rows per batch");
         CheckAtLeast(options.MaxEpochs, 0, nameof(options.MaxEpochs), "epochs (0 keeps the initial weights)");
         CheckAtLeast(options.EarlyStoppingPatience, 0, nameof(options.EarlyStoppingPatience), "epochs without improvement (0 = off)");
         if (options.NumberOfThreads is int threads && threads < 1)
             throw Option(nameof(options.NumberOfThreads), $"is {threads}", "at least 1, or null for every core");
-        if (!(options.Dropout >= 0f && options.Dropout < 1f))
-            throw Option(nameof(options.Dropout), $"is {options.Dropout}", "a probability in [0, 1)");
-        if (!(options.LearningRate > 0f) || float.IsInfinity(options.LearningRate))
-            throw Option(nameof(options.LearningRate), $"is {options.LearningRate}", "a positive finite step size");
-        if (!(options.Momentum >= 0f && options.Momentum < 1f))
-            throw Option(nameof(options.Momentum), $"is {options.Momentum}", "a number in [0, 1)");
-        if (!(options.WeightDecay >= 0f) || float.IsInfinity(options.WeightDecay))
-            throw Option(nameof(options.WeightDecay), $"is {options.WeightDecay}", "a finite number ≥ 0");
-        if (!(options.GradientClipNorm >= 0f) || float.IsInfinity(options.GradientClipNorm))
-            throw Option(nameof(options.GradientClipNorm), $"is {options.GradientClipNorm}", "a finite number ≥ 0 (0 turns clipping off)");
+
+        // The network and optimizer settings are the core's: its rules, reported as options. The output size comes
+        // from the label, which the schema binding checks, so any valid one stands in for it here.
+        options.NetworkShape(options.SeriesColumnNames?.Length ?? options.InputSize, outputSize: 1).Validate(Option);
+        options.TrainingOptions(seed: 0).Validate(Option);
     }
 
     /// <summary>Binds the feature columns and the label for training (estimator shapes or data schemas).</summary>
@@ -188,7 +178,8 @@ internal sealed class RnnSchemaBinding
     private void BindLabel(RnnTrainer.Options options, Func<string, RnnColumnInfo?> findColumn)
     {
         string name = options.LabelColumnName;
-        bool manyToMany = options.Head == RnnHead.ManyToMany;
+        HeadStructure head = RnnHeads.Structure(options.Head);
+        bool manyToMany = head.HasStepAxis;
         string expected = (options.Task, manyToMany) switch
         {
             (RnnTask.Regression, false) => "Single, or a known-size vector of Single (one value per output)",
@@ -215,7 +206,7 @@ internal sealed class RnnSchemaBinding
             throw Column("Label", name, $"type {label.TypeText} for {options.Task} with head {options.Head}", expected);
 
         LabelKind = kind.Value;
-        IsManyToMany = manyToMany;
+        Head = head;
         LabelVectorSize = label.VectorSize;
         switch (options.Task)
         {
@@ -223,7 +214,7 @@ internal sealed class RnnSchemaBinding
                 OutputSize = kind == RnnLabelKind.Single ? 1 : label.VectorSize;
                 break;
             case RnnTask.Regression:
-                if (label.VectorSize > 0 && Steps is int steps)
+                if (label.VectorSize > 0 && head.OutputSteps(Steps) is int steps)
                 {
                     if (label.VectorSize % steps != 0)
                     {
@@ -237,7 +228,7 @@ internal sealed class RnnSchemaBinding
                 break;
             case RnnTask.BinaryClassification:
                 OutputSize = 1;
-                if (manyToMany && label.VectorSize > 0 && Steps is int binarySteps && label.VectorSize != binarySteps)
+                if (manyToMany && label.VectorSize > 0 && head.OutputSteps(Steps) is int binarySteps && label.VectorSize != binarySteps)
                     throw Column("Label", name, $"vectors of {label.VectorSize} values for sequences of {binarySteps} steps", "one Boolean per step");
                 break;
             case RnnTask.MulticlassClassification:
@@ -245,7 +236,7 @@ internal sealed class RnnSchemaBinding
                     throw Column("Label", name, $"a key type with {label.KeyCount} classes", $"between 2 and {RnnLimits.MaxOutputSize} classes");
                 OutputSize = (int)label.KeyCount;
                 KeyValuesItemType = label.KeyValuesItemType;
-                if (manyToMany && label.VectorSize > 0 && Steps is int keySteps && label.VectorSize != keySteps)
+                if (manyToMany && label.VectorSize > 0 && head.OutputSteps(Steps) is int keySteps && label.VectorSize != keySteps)
                     throw Column("Label", name, $"vectors of {label.VectorSize} keys for sequences of {keySteps} steps", "one key per step");
                 break;
         }
@@ -258,19 +249,6 @@ internal sealed class RnnSchemaBinding
     /// <summary>A column that does not fit: names it, says what was found and what was expected.</summary>
     public static ArgumentOutOfRangeException Column(string role, string name, string found, string expected) =>
         new("inputSchema", $"{role} column '{name}': found {found}; expected {expected}.");
-
-    private static void CheckDefined<TEnum>(TEnum value, string option)
-        where TEnum : struct, Enum
-    {
-        if (!Enum.IsDefined(value))
-            throw Option(option, $"is {value}, which is not a defined {typeof(TEnum).Name}", string.Join(", ", Enum.GetNames<TEnum>()));
-    }
-
-    private static void CheckRange(int value, int minimum, int maximum, string option, string what)
-    {
-        if (value < minimum || value > maximum)
-            throw Option(option, $"is {value}", $"{what}, from {minimum} to {maximum}");
-    }
 
     private static void CheckAtLeast(int value, int minimum, string option, string what)
     {

@@ -1,12 +1,13 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.Rnn.Core;
 
 namespace Microsoft.ML.Rnn;
 
 /// <summary>
 /// The columns a trained RNN adds, following ML.NET's scorers so the standard evaluators work unchanged:
 /// regression <c>Score</c>; binary <c>Score</c> (logit), <c>Probability</c> (sigmoid), <c>PredictedLabel</c>;
-/// multiclass <c>Score</c> (softmax probabilities) and <c>PredictedLabel</c> (key). N vs N gives a vector of each,
-/// one item (or <c>outputs</c> items) per step. Both the estimator's shapes and the transformer's columns come
+/// multiclass <c>Score</c> (softmax probabilities) and <c>PredictedLabel</c> (key). A head with a step axis (N vs N)
+/// gives a vector of each, one item (or <c>outputs</c> items) per output step. Both the estimator's shapes and the transformer's columns come
 /// from here so the two agree.
 /// </summary>
 internal static class RnnOutputColumns
@@ -22,15 +23,15 @@ internal static class RnnOutputColumns
 
     /// <summary>Output column shapes for the estimator.</summary>
     /// <param name="task">The task.</param>
-    /// <param name="head">The head.</param>
+    /// <param name="head">How the head's outputs line up with the steps.</param>
     /// <param name="scalarScore">Regression N vs 1 with a scalar label: <c>Score</c> is a <see cref="float"/>.</param>
-    /// <param name="fixedLength">N vs N: whether the features have a known size (the outputs then do too).</param>
+    /// <param name="fixedLength">Whether the features have a known size (outputs that follow the steps then do too).</param>
     /// <param name="keyValuesItemType">The label's key value item type (multiclass), or null.</param>
-    public static SchemaShape.Column[] GetShapes(RnnTask task, RnnHead head, bool scalarScore, bool fixedLength, DataViewType? keyValuesItemType)
+    public static SchemaShape.Column[] GetShapes(RnnTask task, HeadStructure head, bool scalarScore, bool fixedLength, DataViewType? keyValuesItemType)
     {
-        bool perStep = head == RnnHead.ManyToMany;
+        bool perStep = head.HasStepAxis;
         var stepKind = perStep
-            ? (fixedLength ? SchemaShape.Column.VectorKind.Vector : SchemaShape.Column.VectorKind.VariableVector)
+            ? (fixedLength || head.OutputSteps(null) is not null ? SchemaShape.Column.VectorKind.Vector : SchemaShape.Column.VectorKind.VariableVector)
             : SchemaShape.Column.VectorKind.Scalar;
         string scoreKind = ScoreColumnKind(task);
         var shapes = new List<SchemaShape.Column>();
@@ -62,14 +63,15 @@ internal static class RnnOutputColumns
 
     /// <summary>Output columns for the transformer.</summary>
     /// <param name="task">The task.</param>
-    /// <param name="head">The head.</param>
+    /// <param name="head">How the head's outputs line up with the steps.</param>
     /// <param name="outputSize">Outputs per step (per sequence for N vs 1).</param>
     /// <param name="scalarScore">Regression N vs 1 with a scalar label.</param>
-    /// <param name="steps">N vs N: steps of every input sequence, or null for variable length.</param>
+    /// <param name="inputSteps">Steps of every input sequence, or null for variable length.</param>
     /// <param name="keyValues">The label's key values (multiclass), or null.</param>
-    public static DataViewSchema.DetachedColumn[] GetColumns(RnnTask task, RnnHead head, int outputSize, bool scalarScore, int? steps, RnnKeyValues? keyValues)
+    public static DataViewSchema.DetachedColumn[] GetColumns(RnnTask task, HeadStructure head, int outputSize, bool scalarScore, int? inputSteps, RnnKeyValues? keyValues)
     {
-        bool perStep = head == RnnHead.ManyToMany;
+        bool perStep = head.HasStepAxis;
+        int? steps = head.OutputSteps(inputSteps);
         string scoreKind = ScoreColumnKind(task);
         DataViewType StepType(PrimitiveDataViewType item) => perStep ? new VectorDataViewType(item, steps ?? 0) : item;
         var columns = new List<DataViewSchema.DetachedColumn>();

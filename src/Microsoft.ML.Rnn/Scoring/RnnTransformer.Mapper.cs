@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using Microsoft.ML.Data;
+using Microsoft.ML.Rnn.Core;
 using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.Rnn;
@@ -25,7 +26,7 @@ public sealed partial class RnnTransformer
         }
 
         protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore() =>
-            RnnOutputColumns.GetColumns(_data.Options.Task, _data.Options.Head, _data.OutputSize, _data.ScalarScore, _binding.Steps, _data.KeyValues);
+            RnnOutputColumns.GetColumns(_data.Options.Task, _data.Network.Shape.HeadStructure, _data.OutputSize, _data.ScalarScore, _binding.Steps, _data.KeyValues);
 
         protected override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput)
         {
@@ -113,7 +114,7 @@ public sealed partial class RnnTransformer
         private readonly ValueGetter<VBuffer<float>>[] _sources;
         private readonly VBuffer<float>[] _buffers;
         private readonly RnnTask _task;
-        private readonly bool _perStep;
+        private readonly HeadStructure _head;
         private long _position = -1;
         private float[] _sequence = [];
 
@@ -125,7 +126,7 @@ public sealed partial class RnnTransformer
             _sources = featureIndices.Select(i => input.GetGetter<VBuffer<float>>(input.Schema[i])).ToArray();
             _buffers = new VBuffer<float>[_sources.Length];
             _task = data.Options.Task;
-            _perStep = data.Options.Head == Microsoft.ML.Rnn.RnnHead.ManyToMany;
+            _head = data.Network.Shape.HeadStructure;
         }
 
         /// <summary>Raw head output, then: regression the values, binary the logits, multiclass the softmax per step.</summary>
@@ -188,8 +189,8 @@ public sealed partial class RnnTransformer
 
             int rowSteps = length / inputSize;
             int outputs = _data.OutputSize;
-            OutputLength = _perStep ? rowSteps * outputs : outputs;
-            int groups = _perStep ? rowSteps : 1;
+            int groups = _head.OutputSteps(rowSteps);
+            OutputLength = groups * outputs;
             PredictedLength = groups;
 
             float[] score = Score;

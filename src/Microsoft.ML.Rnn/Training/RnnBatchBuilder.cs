@@ -1,9 +1,11 @@
+using Microsoft.ML.Rnn.Core;
+
 namespace Microsoft.ML.Rnn;
 
 /// <summary>
 /// Assembles batches for the core from an <see cref="RnnSequenceSet"/>: inputs <c>[batch, steps, InputSize]</c>
-/// batch-first and zero-padded after each row's length, the lengths, and targets (<c>[batch, outputs]</c> for N vs 1,
-/// <c>[batch, steps, outputs]</c> for N vs N; one class index instead of outputs for multiclass). Buffers are sized
+/// batch-first and zero-padded after each row's length, the lengths, and targets (<c>[batch, output steps, outputs]</c>:
+/// one output step for N vs 1, the padded steps for N vs N; one class index instead of outputs for multiclass). Buffers are sized
 /// once for the largest batch and reused, so batching allocates nothing per step.
 /// </summary>
 internal sealed class RnnBatchBuilder
@@ -23,7 +25,7 @@ internal sealed class RnnBatchBuilder
             throw new InvalidOperationException($"A batch of {rows} sequences of {set.MaxSteps} steps × {set.InputSize} features is too large; lower BatchSize.");
         _inputs = new float[inputs];
         _lengths = new int[rows];
-        long targets = set.PerStepTargets ? (long)rows * set.MaxSteps * set.TargetsPerStep : (long)rows * set.TargetsPerStep;
+        long targets = (long)rows * set.Head.OutputSteps(set.MaxSteps) * set.TargetsPerStep;
         _targets = new float[targets];
     }
 
@@ -39,7 +41,8 @@ internal sealed class RnnBatchBuilder
         int inputSize = _set.InputSize;
         int perStep = _set.TargetsPerStep;
         int inputLength = batch * steps * inputSize;
-        int targetLength = _set.PerStepTargets ? batch * steps * perStep : batch * perStep;
+        int targetStride = _set.Head.OutputSteps(steps) * perStep;
+        int targetLength = batch * targetStride;
         Span<float> inputSpan = _inputs.AsSpan(0, inputLength);
         Span<float> targetSpan = _targets.AsSpan(0, targetLength);
         inputSpan.Clear();
@@ -49,7 +52,6 @@ internal sealed class RnnBatchBuilder
             int row = rows[b];
             _lengths[b] = _set.Steps(row);
             _set.RowFeatures(row).CopyTo(inputSpan.Slice(b * steps * inputSize));
-            int targetStride = _set.PerStepTargets ? steps * perStep : perStep;
             _set.RowTargets(row).CopyTo(targetSpan.Slice(b * targetStride));
         }
 

@@ -1,5 +1,6 @@
 using System.Numerics;
 using Microsoft.ML.Data;
+using Microsoft.ML.Rnn.Core;
 using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.Rnn;
@@ -27,7 +28,7 @@ internal static class RnnSequenceReader
         DataViewSchema.Column[] featureColumns = binding.FeatureColumns.Select(n => schema[n]).ToArray();
         DataViewSchema.Column label = schema[labelColumn];
         int inputSize = binding.InputSize;
-        bool perStep = binding.IsManyToMany;
+        HeadStructure head = binding.Head;
 
         var features = new List<float>();
         var featureOffsets = new List<int> { 0 };
@@ -96,28 +97,29 @@ internal static class RnnSequenceReader
 
                 // Label → targets.
                 int expectedTargets;
-                if (perStep)
+                if (head.HasStepAxis)
                 {
                     int valuesPerStep = binding.LabelKind == RnnLabelKind.SingleVector ? outputSize : 1;
                     if (valuesPerStep == 0)
                     {
-                        if (labelCount == 0 || labelCount % rowSteps != 0)
+                        if (labelCount == 0 || labelCount % head.OutputSteps(rowSteps) != 0)
                         {
                             throw new InvalidOperationException(
                                 $"Label column '{label.Name}' holds {labelCount} values in {role} row {row} for a sequence of {rowSteps} steps; " +
                                 "expected steps × outputs values (N vs N, time-major).");
                         }
 
-                        outputSize = labelCount / rowSteps;
+                        outputSize = labelCount / head.OutputSteps(rowSteps);
                         valuesPerStep = outputSize;
                     }
 
-                    expectedTargets = rowSteps * valuesPerStep;
+                    int outputSteps = head.OutputSteps(rowSteps);
+                    expectedTargets = outputSteps * valuesPerStep;
                     if (labelCount != expectedTargets)
                     {
                         throw new InvalidOperationException(
                             $"Label column '{label.Name}' holds {labelCount} values in {role} row {row} for a sequence of {rowSteps} steps; " +
-                            $"expected {expectedTargets} ({rowSteps} steps × {valuesPerStep} per step, N vs N).");
+                            $"expected {expectedTargets} ({outputSteps} output steps × {valuesPerStep} per step).");
                     }
                 }
                 else
@@ -154,7 +156,7 @@ internal static class RnnSequenceReader
             RnnLabelKind.SingleVector or RnnLabelKind.Single => outputSize == 0 ? 1 : outputSize,
             _ => 1,
         };
-        return new RnnSequenceSet(inputSize, targetsPerStep, perStep, features.ToArray(), featureOffsets.ToArray(),
+        return new RnnSequenceSet(inputSize, targetsPerStep, head, features.ToArray(), featureOffsets.ToArray(),
             targets.ToArray(), targetOffsets.ToArray(), new RnnSkipCounts(read, nonFinite, empty, missing));
     }
 

@@ -1,3 +1,5 @@
+using Microsoft.ML.Rnn.Core;
+
 namespace Microsoft.ML.Rnn;
 
 /// <summary>
@@ -7,12 +9,12 @@ namespace Microsoft.ML.Rnn;
 internal sealed class RnnSequenceSet
 {
     /// <summary>Creates a set from flattened rows.</summary>
-    public RnnSequenceSet(int inputSize, int targetsPerStep, bool perStepTargets, float[] features, int[] featureOffsets,
+    public RnnSequenceSet(int inputSize, int targetsPerStep, HeadStructure head, float[] features, int[] featureOffsets,
         float[] targets, int[] targetOffsets, RnnSkipCounts skipped)
     {
         InputSize = inputSize;
         TargetsPerStep = targetsPerStep;
-        PerStepTargets = perStepTargets;
+        Head = head;
         Features = features;
         FeatureOffsets = featureOffsets;
         Targets = targets;
@@ -25,12 +27,12 @@ internal sealed class RnnSequenceSet
     /// <summary>Features per step.</summary>
     public int InputSize { get; }
 
-    /// <summary>Target values per step (N vs N) or per row (N vs 1): outputs for regression, 1 for binary and
-    /// multiclass (a class index).</summary>
+    /// <summary>Target values per output step of the head (one output step per row for N vs 1): outputs for
+    /// regression, 1 for binary and multiclass (a class index).</summary>
     public int TargetsPerStep { get; }
 
-    /// <summary>True for N vs N targets (one group per step).</summary>
-    public bool PerStepTargets { get; }
+    /// <summary>How the head's output steps, and so each row's targets, line up with its steps.</summary>
+    public HeadStructure Head { get; }
 
     /// <summary>All rows' features, back to back.</summary>
     public float[] Features { get; }

@@ -1,3 +1,5 @@
+using Microsoft.ML.Rnn.Core;
+
 namespace Microsoft.ML.Rnn;
 
 public sealed partial class RnnTrainer
@@ -101,6 +103,29 @@ public sealed partial class RnnTrainer
 
         /// <summary>Called after every epoch with its losses and time (on the training thread). Not saved. Default null.</summary>
         public Action<RnnEpochReport>? OnEpochEnd;
+
+        /// <summary>The network these options describe, for <paramref name="inputSize"/> features and <paramref name="outputSize"/> outputs per step.</summary>
+        internal RnnNetworkShape NetworkShape(int inputSize, int outputSize) =>
+            new(Cell, inputSize, HiddenSize, outputSize, NumberOfLayers, Bidirectional, Nonlinearity, Head, Dropout);
+
+        /// <summary>The core's training settings these options describe; the dropout masks draw from <paramref name="seed"/>.</summary>
+        internal RnnTrainingOptions TrainingOptions(int seed) => new()
+        {
+            Loss = Task switch
+            {
+                RnnTask.BinaryClassification => RnnLoss.BinaryCrossEntropyWithLogits,
+                RnnTask.MulticlassClassification => RnnLoss.SoftmaxCrossEntropy,
+                _ => RnnLoss.MeanSquaredError,
+            },
+            Optimizer = Optimizer,
+            LearningRate = LearningRate,
+            Momentum = Momentum,
+            WeightDecay = WeightDecay,
+            GradientClipNorm = GradientClipNorm,
+            Stateful = Stateful,
+            Seed = seed,
+            Threads = NumberOfThreads ?? Environment.ProcessorCount,
+        };
 
         /// <summary>A shallow copy (the validation set, parameter dictionary and callback are shared, series names copied).</summary>
         internal Options Clone()

@@ -40,7 +40,7 @@ public sealed partial class RnnTrainer : IEstimator<RnnTransformer>
         RnnSchemaBinding binding = RnnSchemaBinding.ForTraining(_options,
             name => inputSchema.TryFindColumn(name, out var column) ? RnnColumnInfo.From(column) : null);
         var columns = inputSchema.ToDictionary(c => c.Name);
-        foreach (SchemaShape.Column output in RnnOutputColumns.GetShapes(_options.Task, _options.Head,
+        foreach (SchemaShape.Column output in RnnOutputColumns.GetShapes(_options.Task, RnnHeads.Structure(_options.Head),
             binding.LabelKind == RnnLabelKind.Single, binding.FixedLength, binding.KeyValuesItemType))
         {
             columns[output.Name] = output;
@@ -94,15 +94,15 @@ public sealed partial class RnnTrainer : IEstimator<RnnTransformer>
         }
 
         int seed = options.Seed ?? _contextSeed ?? _host.Rand.Next();
-        var shape = new RnnNetworkShape(options.Cell, binding.InputSize, options.HiddenSize, outputSize, options.NumberOfLayers,
-            options.Bidirectional, options.Nonlinearity, options.Head, options.Dropout);
+        RnnNetworkShape shape = options.NetworkShape(binding.InputSize, outputSize);
         try
         {
             shape.Validate();
         }
         catch (ArgumentException e)
         {
-            throw new ArgumentOutOfRangeException(e.ParamName ?? nameof(options), $"The network shape is invalid: {e.Message}");
+            // Only the output size, which the label decides, can be out of range here: the options were checked.
+            throw RnnSchemaBinding.Column("Label", options.LabelColumnName, $"{outputSize} outputs per step", $"at most {RnnLimits.MaxOutputSize} ({e.Message})");
         }
 
         var network = new RnnNetwork(shape, seed);
@@ -120,23 +120,7 @@ public sealed partial class RnnTrainer : IEstimator<RnnTransformer>
             }
         }
 
-        var training = new RnnTrainingOptions
-        {
-            Loss = options.Task switch
-            {
-                RnnTask.BinaryClassification => RnnLoss.BinaryCrossEntropyWithLogits,
-                RnnTask.MulticlassClassification => RnnLoss.SoftmaxCrossEntropy,
-                _ => RnnLoss.MeanSquaredError,
-            },
-            Optimizer = options.Optimizer,
-            LearningRate = options.LearningRate,
-            Momentum = options.Momentum,
-            WeightDecay = options.WeightDecay,
-            GradientClipNorm = options.GradientClipNorm,
-            Stateful = options.Stateful,
-            Seed = RnnSeeds.Derive(seed, RnnSeeds.Dropout),
-            Threads = options.NumberOfThreads ?? Environment.ProcessorCount,
-        };
+        RnnTrainingOptions training = options.TrainingOptions(RnnSeeds.Derive(seed, RnnSeeds.Dropout));
 
         channel.Info("RNN: {0} {1} ({2} layer(s) of {3}{4}), {5} inputs and {6} outputs per step, {7} training rows, up to {8} epochs, seed {9}.",
             options.Cell, options.Head, options.NumberOfLayers, options.HiddenSize, options.Bidirectional ? ", bidirectional" : "",

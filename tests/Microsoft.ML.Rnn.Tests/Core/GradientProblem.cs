@@ -34,14 +34,14 @@ internal sealed class GradientProblem
         var random = new Random(seed);
         var network = new RnnNetwork(shape, seed);
         // Larger weights than the default make the gates leave their linear region, so the check sees real curvature.
-        Span<float> parameters = network.Parameters;
+        Span<float> parameters = network.Values;
         for (int i = 0; i < parameters.Length; i++)
             parameters[i] *= 2f;
         int batch = lengths.Length;
         float[] inputs = RandomValues(random, batch * steps * shape.InputSize);
         for (int b = 0; b < batch; b++)
             inputs.AsSpan((b * steps + lengths[b]) * shape.InputSize, (steps - lengths[b]) * shape.InputSize).Clear();
-        int targetLength = LossFunction.TargetLength(loss, shape.Head, batch, steps, shape.OutputSize);
+        int targetLength = LossFunction.TargetLength(loss, shape.HeadStructure, batch, steps, shape.OutputSize);
         float[] targets = loss switch
         {
             RnnLoss.SoftmaxCrossEntropy => Enumerable.Range(0, targetLength).Select(_ => (float)random.Next(shape.OutputSize)).ToArray(),
@@ -60,12 +60,12 @@ internal sealed class GradientProblem
         var inputGradient = new float[_inputs.Length];
         Loss(parameterGradient, inputGradient);
 
-        Span<float> parameters = _network.Parameters;
+        Span<float> parameters = _network.Values;
         var random = new Random(3);
         int checkedParameters = Math.Min(60, parameters.Length);
         foreach (int index in Enumerable.Range(0, parameters.Length).OrderBy(_ => random.Next()).Take(checkedParameters))
         {
-            float numeric = CentralDifference(_network.Parameters, index);
+            float numeric = CentralDifference(_network.Values, index);
             AssertClose(numeric, parameterGradient[index], $"parameter {NameOf(index)}");
         }
 
@@ -94,7 +94,7 @@ internal sealed class GradientProblem
         var batch = new SequenceBatch(_inputs, _lengths, _steps);
         ReadOnlySpan<float> output = computation.Forward(batch, _training, _initialHidden, _initialCell);
         var dOutput = new float[output.Length];
-        float loss = LossFunction.Compute(_loss, _network.Shape.Head, output, _targets, _lengths, _steps, _network.Shape.OutputSize, dOutput);
+        float loss = LossFunction.Compute(_loss, _network.Shape.HeadStructure, output, _targets, _lengths, _steps, _network.Shape.OutputSize, dOutput);
         if (parameterGradient is not null)
             computation.Backward(dOutput, parameterGradient, inputGradient);
         return loss;

@@ -116,13 +116,13 @@ public sealed class NetworkBehaviourTests
         float[][] masks = [new float[steps * batch * width], new float[steps * batch * width]];
         foreach (float[] mask in masks)
             DropoutMask.Draw(shape.Dropout, random, mask);
-        var whole = new ShardBatch
+        var whole = new RowBlockInputs
         {
             Parameters = network.Parameters, Inputs = inputs, Lengths = lengths, Steps = steps,
             InitialHidden = hidden0, InitialCell = cell0, DropoutMasks = masks,
         };
 
-        var all = new BatchShard(network);
+        var all = new RowBlock(network);
         all.Forward(whole, 0, batch, threads: 1);
         var allGradient = new float[network.Parameters.Length];
         var allInputGradient = new float[inputs.Length];
@@ -131,7 +131,7 @@ public sealed class NetworkBehaviourTests
         var blockGradient = new double[allGradient.Length];
         foreach ((int first, int end) in new[] { (0, split), (split, batch) })
         {
-            var block = new BatchShard(network);
+            var block = new RowBlock(network);
             block.Forward(whole, first, end, threads: 1);
             int rows = end - first;
             Close.AllClose(all.Output.Slice(first * perRow, rows * perRow), block.Output, $"rows [{first}, {end}) output", relative: 1e-5f, floor: 1e-1f);

@@ -49,7 +49,7 @@ public sealed class TorchFixtureTests
             Close.AllClose(fixture.Floats("c_n"), computation.FinalCell, "c_n");
 
         var dOutput = new float[output.Length];
-        float loss = LossFunction.Compute(fixture.Loss, shape.Head, output, fixture.Floats("target"), lengths, steps, outputs, dOutput);
+        float loss = LossFunction.Compute(fixture.Loss, shape.HeadStructure, output, fixture.Floats("target"), lengths, steps, outputs, dOutput);
         Close.AllClose([fixture.Root.GetProperty("loss").GetSingle()], [loss], "loss");
 
         var gradient = new float[network.Parameters.Length];

@@ -1,9 +1,9 @@
 namespace Microsoft.ML.Rnn.Core;
 
 /// <summary>
-/// A validated batch as every <see cref="BatchShard"/> sees it: the whole batch, of which each block reads its rows.
+/// A validated batch as every <see cref="RowBlock"/> sees it: the whole batch, of which each block reads its rows.
 /// </summary>
-internal readonly ref struct ShardBatch
+internal readonly ref struct RowBlockInputs
 {
     /// <summary>The network's parameters.</summary>
     public ReadOnlySpan<float> Parameters { get; init; }

@@ -7,11 +7,12 @@ namespace Microsoft.ML.Rnn.Core;
 /// Batch rows never interact in a recurrent network, so blocks of rows run on different threads with no hand-off
 /// until the parameter gradients are summed (see <see cref="RnnComputation"/>).
 /// </summary>
-internal sealed class BatchShard
+internal sealed class RowBlock
 {
     private readonly RnnNetworkShape _shape;
     private readonly RecurrentDirection[,] _directions;
     private readonly OutputHead _head;
+    private readonly int _headOffset;
     private readonly BackwardScratch _scratch = new();
     private readonly float[][] _layerOutputs;
     private readonly float[][] _droppedOutputs;
@@ -33,16 +34,18 @@ internal sealed class BatchShard
     private int _steps;
     private bool _dropoutApplied;
 
-    public BatchShard(RnnNetwork network)
+    public RowBlock(RnnNetwork network)
     {
         _shape = network.Shape;
         int layers = _shape.NumberOfLayers;
         _directions = new RecurrentDirection[layers, _shape.Directions];
+        CellDescription cell = RecurrentCells.Describe(_shape.Cell);
         for (int layer = 0; layer < layers; layer++)
             for (int direction = 0; direction < _shape.Directions; direction++)
-                _directions[layer, direction] = new RecurrentDirection(
-                    _shape, network.Layout.Recurrent[layer, direction], InputWidth(layer), direction);
-        _head = OutputHead.Create(_shape, network.Layout);
+                _directions[layer, direction] = cell.CreateDirection(
+                    _shape, network.Layout.RecurrentLayers[layer, direction], InputWidth(layer), direction);
+        _head = RnnHeads.Create(_shape);
+        _headOffset = network.Layout.HeadOffset;
         _layerOutputs = NewJagged(layers);
         _droppedOutputs = NewJagged(layers);
         _dropoutMasks = NewJagged(layers);
@@ -63,7 +66,7 @@ internal sealed class BatchShard
     /// Runs rows [<paramref name="first"/>, <paramref name="end"/>) of a validated batch. States and dropout masks
     /// are the whole batch's (time- or state-major, <paramref name="batch"/> rows); this block reads its own rows.
     /// </summary>
-    public void Forward(in ShardBatch batch, int first, int end, int threads)
+    public void Forward(in RowBlockInputs batch, int first, int end, int threads)
     {
         _batch = end - first;
         _steps = batch.Steps;
@@ -79,7 +82,7 @@ internal sealed class BatchShard
 
         _dropoutApplied = batch.DropoutMasks is not null;
         Span<float> finalHidden = Buffers.Ensure(ref _finalHidden, StateLength);
-        Span<float> finalCell = _shape.Cell == RnnCellType.Lstm ? Buffers.Ensure(ref _finalCell, StateLength) : default;
+        Span<float> finalCell = _shape.HasCellState ? Buffers.Ensure(ref _finalCell, StateLength) : default;
         ReadOnlySpan<float> layerInput = input;
         for (int layer = 0; layer < _shape.NumberOfLayers; layer++)
         {
@@ -116,7 +119,7 @@ internal sealed class BatchShard
                 directionFinal.Slice(row * hidden, hidden).CopyTo(finalState.Slice(row * width + direction * hidden, hidden));
         }
 
-        _head.Forward(parameters, TopStack(), Buffers.Ensure(ref _output, _head.OutputLength(rows, steps)), threads);
+        _head.Forward(parameters[_headOffset..], TopStack(), Buffers.Ensure(ref _output, _head.OutputLength(rows, steps)), threads);
     }
 
     /// <summary>
@@ -135,7 +138,7 @@ internal sealed class BatchShard
         float[] above = _gradientAbove, below = _gradientBelow;
         Span<float> dSteps = Buffers.Ensure(ref above, steps * rows * maxWidth)[..(steps * rows * width)];
         Span<float> dFinalState = Buffers.Ensure(ref _dFinalState, rows * width);
-        _head.Backward(parameters, TopStack(), outputGradient, parameterGradient, dSteps, dFinalState, threads);
+        _head.Backward(parameters[_headOffset..], TopStack(), outputGradient, parameterGradient[_headOffset..], dSteps, dFinalState, threads);
 
         for (int layer = layers - 1; layer >= 0; layer--)
         {

@@ -1,0 +1,24 @@
+namespace Microsoft.ML.Rnn.Core;
+
+/// <summary>The registration of heads: the one place that maps <see cref="RnnHead"/> to a head.</summary>
+internal static class RnnHeads
+{
+    /// <summary>How the outputs of <paramref name="head"/> line up with a sequence's steps.</summary>
+    public static HeadStructure Structure(RnnHead head) => head switch
+    {
+        RnnHead.ManyToOne => ManyToOneHead.OutputStructure,
+        RnnHead.ManyToMany => ManyToManyHead.OutputStructure,
+        _ => throw Undefined(head),
+    };
+
+    /// <summary>A new head for <paramref name="shape"/> (each block of a batch runs its own).</summary>
+    public static OutputHead Create(RnnNetworkShape shape) => shape.Head switch
+    {
+        RnnHead.ManyToOne => new ManyToOneHead(shape),
+        RnnHead.ManyToMany => new ManyToManyHead(shape),
+        _ => throw Undefined(shape.Head),
+    };
+
+    private static ArgumentOutOfRangeException Undefined(RnnHead head) =>
+        new(nameof(head), head, $"Head is {(int)head}, which is not a defined {nameof(RnnHead)}.");
+}
