@@ -1,0 +1,117 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Rnn.Tests.ModelFile;
+
+/// <summary>
+/// Model files written by earlier releases (tests/fixtures/models, one folder per format version) load with today's
+/// code and score exactly as the release that wrote them did: every output bit, from the scores that release recorded.
+/// </summary>
+[TestClass]
+public sealed class EarlierReleaseTests
+{
+    public static IEnumerable<object[]> Versions() =>
+        Directory.GetDirectories(Path.Combine(AppContext.BaseDirectory, "fixtures", "models"), "0x*")
+            .Select(d => new object[] { Path.GetFileName(d) });
+
+    [TestMethod]
+    public void EveryFormatVersionHasFiles() => Assert.IsGreaterThanOrEqualTo(1, Versions().Count());
+
+    [TestMethod]
+    [DynamicData(nameof(Versions))]
+    public void LstmRegressionManyToOne(string version)
+    {
+        Expected expected = Load(version, "lstm-regression-many-to-one", out ITransformer model, out var ml);
+        var rows = expected.Floats("Features").Select(f => new Window12 { Features = f }).ToArray();
+        IDataView scored = model.Transform(ml.Data.LoadFromEnumerable(rows));
+        CollectionAssert.AreEqual(expected.Bits("Score"), scored.GetColumn<float>("Score").Select(Bits).ToArray());
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(Versions))]
+    public void GruBinaryManyToManyBidirectional(string version)
+    {
+        Expected expected = Load(version, "gru-binary-many-to-many", out ITransformer model, out var ml);
+        var rows = expected.Floats("Features").Select(f => new Window12 { Features = f }).ToArray();
+        IDataView scored = model.Transform(ml.Data.LoadFromEnumerable(rows));
+        CollectionAssert.AreEqual(expected.BitVectors("Score"), scored.GetColumn<float[]>("Score").Select(v => string.Join(",", v.Select(Bits))).ToArray());
+        CollectionAssert.AreEqual(expected.BitVectors("Probability"), scored.GetColumn<float[]>("Probability").Select(v => string.Join(",", v.Select(Bits))).ToArray());
+        CollectionAssert.AreEqual(expected.Strings("PredictedLabel"), scored.GetColumn<bool[]>("PredictedLabel").Select(v => string.Join(",", v)).ToArray());
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(Versions))]
+    public void ElmanMulticlassSeriesWithTextKeys(string version)
+    {
+        Expected expected = Load(version, "rnn-multiclass-series", out ITransformer model, out var ml);
+        float[][] open = expected.Floats("Open"), close = expected.Floats("Close");
+        string[] direction = expected.Root.GetProperty("Direction").EnumerateArray().Select(e => e.GetString()!).ToArray();
+        var rows = open.Select((o, i) => new SeriesRow { Open = o, Close = close[i], Direction = direction[i] }).ToArray();
+        IDataView scored = model.Transform(ml.Data.LoadFromEnumerable(rows));
+        CollectionAssert.AreEqual(expected.BitVectors("Score"), scored.GetColumn<float[]>("Score").Select(v => string.Join(",", v.Select(Bits))).ToArray());
+        CollectionAssert.AreEqual(expected.Strings("PredictedLabel"), scored.GetColumn<uint>("PredictedLabel").Select(k => k.ToString(CultureInfo.InvariantCulture)).ToArray());
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(Versions))]
+    public void LstmRegressionVariableLengthManyToMany(string version)
+    {
+        Expected expected = Load(version, "lstm-regression-variable-many-to-many", out ITransformer model, out var ml);
+        var rows = expected.Floats("Features").Select(f => new VariableRow { Features = f }).ToArray();
+        IDataView scored = model.Transform(ml.Data.LoadFromEnumerable(rows));
+        CollectionAssert.AreEqual(expected.BitVectors("Score"), scored.GetColumn<float[]>("Score").Select(v => string.Join(",", v.Select(Bits))).ToArray());
+    }
+
+    private static Expected Load(string version, string name, out ITransformer model, out MLContext ml)
+    {
+        string folder = Path.Combine(AppContext.BaseDirectory, "fixtures", "models", version);
+        ml = new MLContext(seed: 7);
+        model = ml.Model.Load(Path.Combine(folder, name + ".zip"), out _);
+        using JsonDocument document = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "expected-scores.json")));
+        return new Expected(document.RootElement.GetProperty(name).Clone());
+    }
+
+    private static string Bits(float value) => BitConverter.SingleToUInt32Bits(value).ToString("X8", CultureInfo.InvariantCulture);
+
+    /// <summary>One model's recorded inputs and outputs.</summary>
+    private sealed record Expected(JsonElement Root)
+    {
+        public float[][] Floats(string name) =>
+            Root.GetProperty(name).EnumerateArray().Select(row => row.EnumerateArray().Select(v => v.GetSingle()).ToArray()).ToArray();
+
+        public string[] Bits(string name) => Root.GetProperty(name).EnumerateArray().Select(v => v.GetString()!).ToArray();
+
+        public string[] BitVectors(string name) =>
+            Root.GetProperty(name).EnumerateArray().Select(row => string.Join(",", row.EnumerateArray().Select(v => v.GetString()))).ToArray();
+
+        public string[] Strings(string name) =>
+            Root.GetProperty(name).EnumerateArray().Select(v => v.ValueKind == JsonValueKind.Array
+                ? string.Join(",", v.EnumerateArray().Select(Text))
+                : Text(v)).ToArray();
+
+        private static string Text(JsonElement value) => value.ValueKind switch
+        {
+            JsonValueKind.True => "True",
+            JsonValueKind.False => "False",
+            _ => value.GetRawText(),
+        };
+    }
+
+    private sealed class Window12
+    {
+        [VectorType(12)] public float[] Features { get; set; } = [];
+    }
+
+    private sealed class SeriesRow
+    {
+        [VectorType(8)] public float[] Open { get; set; } = [];
+        [VectorType(8)] public float[] Close { get; set; } = [];
+        public string Direction { get; set; } = "";
+    }
+
+    private sealed class VariableRow
+    {
+        public float[] Features { get; set; } = [];
+    }
+}
