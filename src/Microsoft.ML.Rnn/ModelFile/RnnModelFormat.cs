@@ -12,12 +12,13 @@ namespace Microsoft.ML.Rnn;
 /// (signature, versions, loader name, string table) written by <see cref="ModelSaveContext"/>. What follows the
 /// header is ours:
 /// <code>
-/// *** Binary format ***
+/// *** Binary format *** (version 0x00010002; docs/model-format.md has 0x00010001, which is still read)
 /// int64   payload length in bytes (1 .. bytes left in the model entry after this field and the next)
 /// uint32  CRC-32 (IEEE) of the payload
-/// payload, little-endian:
+/// payload, little-endian: what scoring needs, then the training history
 ///   byte    task                  RnnTask: 0 regression, 1 binary, 2 multiclass
 ///   byte    head                  RnnHead: 0 ManyToOne, 1 ManyToMany
+///   int32   head settings length  bytes of the head's own settings that follow (0 for both heads today)
 ///   byte    cell                  RnnCellType: 0 Rnn, 1 Lstm, 2 Gru
 ///   byte    nonlinearity          RnnNonlinearity: 0 Tanh, 1 Relu
 ///   int32   input size            features per step, 1 .. 2^16
@@ -25,24 +26,11 @@ namespace Microsoft.ML.Rnn;
 ///   int32   output size           outputs per step (classes for multiclass), 1 .. 2^16
 ///   int32   layers                1 .. 64
 ///   byte    bidirectional         0 or 1
-///   float32 dropout               [0, 1)
+///   float32 dropout               [0, 1) (part of the architecture; scoring never drops)
 ///   byte    scalar score          0 or 1: regression N vs 1 with a Single label (Score is a Single)
 ///   byte    feature source        0: one feature column, 1: series columns
 ///   int32   feature column count  1 for source 0; 1 .. 2^16 for source 1 (then equal to the input size)
 ///   string  feature column name   × count
-///   string  label column name
-///   int32   batch size            ≥ 1
-///   int32   max epochs            ≥ 0
-///   float32 learning rate
-///   byte    optimizer             RnnOptimizerKind: 0 Adam, 1 AdamW, 2 Sgd
-///   float32 momentum
-///   float32 weight decay
-///   float32 gradient clip norm
-///   byte    shuffle               0 or 1
-///   int32   seed                  the seed training used
-///   int32   early stopping patience ≥ 0
-///   byte    stateful              0 or 1
-///   int32   threads               0 = every core, else ≥ 1
 ///   byte    key value kind        RnnKeyValueKind: 0 none, 1 text, 2 float32, 3 float64, 4 bool, 5 int32, 6 uint32, 7 int64, 8 uint64
 ///   if kind ≠ 0:
 ///     int32 count                 equal to the output size (multiclass only)
@@ -53,15 +41,17 @@ namespace Microsoft.ML.Rnn;
 ///     int32   rank                1 .. 4
 ///     int32   dimension × rank    each ≥ 1; their product is the value count
 ///     float32 value × product     row-major
+///   int32   seed                  the seed training used
 ///   int32   history count         epochs trained
 ///   per epoch:
 ///     int32   epoch               from 1
 ///     float32 train loss
 ///     byte    has validation loss 0 or 1
 ///     float32 validation loss     (present either way)
-///     float64 seconds
 /// string: int32 byte count (0 .. 2^20), then that many UTF-8 bytes.
 /// </code>
+/// Training settings (batch size, learning rate, optimizer…) and wall-clock times are not written: scoring never
+/// reads them, a new trainer option is then no format change, and the same training writes the same bytes.
 /// The reader checks the payload length against the bytes left before reading it, verifies the checksum, and
 /// checks every count and size against the limits above and against the bytes left in the payload before
 /// allocating; the parameter count the header fields imply must fit in the payload too. Anything else is a
@@ -72,6 +62,12 @@ internal static class RnnModelFormat
     /// <summary>The loader signature in the model header (at most 24 characters).</summary>
     public const string LoaderSignature = "RnnTransformer";
 
+    /// <summary>The first format, still read: it also held the training settings and each epoch's seconds.</summary>
+    public const uint FirstVersion = 0x00010001;
+
+    /// <summary>The format written today.</summary>
+    public const uint CurrentVersion = 0x00010002;
+
     /// <summary>Size of the length and checksum fields before the payload.</summary>
     private const int EnvelopeBytes = sizeof(long) + sizeof(uint);
 
@@ -79,9 +75,10 @@ internal static class RnnModelFormat
     public static VersionInfo GetVersionInfo() => new(
         modelSignature: "RNNTRANS",
         // 0x00010001: initial format.
-        verWrittenCur: 0x00010001,
-        verReadableCur: 0x00010001,
-        verWeCanReadBack: 0x00010001,
+        // 0x00010002: scoring state and history only (no training settings, no times); a head settings section.
+        verWrittenCur: CurrentVersion,
+        verReadableCur: CurrentVersion,
+        verWeCanReadBack: FirstVersion,
         loaderSignature: LoaderSignature,
         loaderAssemblyName: typeof(RnnModelFormat).Assembly.FullName);
 
@@ -102,7 +99,7 @@ internal static class RnnModelFormat
         long available = ctx.FpMin + ctx.Header.FpModel + ctx.Header.CbModel - stream.Position;
         if (stream.CanSeek)
             available = Math.Min(available, stream.Length - stream.Position);
-        return Read(ctx.Reader, available);
+        return Read(ctx.Reader, available, ctx.Header.ModelVerWritten);
     }
 
     /// <summary>Writes the length, checksum and payload.</summary>
@@ -116,9 +113,9 @@ internal static class RnnModelFormat
         writer.Write(payload);
     }
 
-    /// <summary>Reads what <see cref="Write"/> wrote, never reading or allocating past <paramref name="available"/> bytes.</summary>
+    /// <summary>Reads what <see cref="Write"/> (of format <paramref name="version"/>) wrote, never reading or allocating past <paramref name="available"/> bytes.</summary>
     /// <exception cref="InvalidDataException">The data is corrupt or truncated.</exception>
-    public static RnnModelData Read(BinaryReader reader, long available)
+    public static RnnModelData Read(BinaryReader reader, long available, uint version = CurrentVersion)
     {
         ArgumentNullException.ThrowIfNull(reader);
         if (available < EnvelopeBytes)
@@ -144,7 +141,7 @@ internal static class RnnModelFormat
         uint actual = Crc32.Compute(payload);
         if (actual != checksum)
             throw Corrupt($"the checksum is 0x{actual:X8}; the file says 0x{checksum:X8}");
-        return ReadPayload(payload);
+        return ReadPayload(payload, version);
     }
 
     private static byte[] WritePayload(RnnModelData model)
@@ -152,10 +149,10 @@ internal static class RnnModelFormat
         using var stream = new MemoryStream();
         using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {
-            RnnTrainer.Options o = model.Options;
             RnnNetworkShape shape = model.Network.Shape;
-            w.Write((byte)o.Task);
+            w.Write((byte)model.Options.Task);
             w.Write((byte)shape.Head);
+            w.Write(0); // head settings: none for today's heads
             w.Write((byte)shape.Cell);
             w.Write((byte)shape.Nonlinearity);
             w.Write(shape.InputSize);
@@ -169,19 +166,6 @@ internal static class RnnModelFormat
             w.Write(model.FeatureColumns.Length);
             foreach (string name in model.FeatureColumns)
                 WriteString(w, name);
-            WriteString(w, o.LabelColumnName);
-            w.Write(o.BatchSize);
-            w.Write(o.MaxEpochs);
-            w.Write(o.LearningRate);
-            w.Write((byte)o.Optimizer);
-            w.Write(o.Momentum);
-            w.Write(o.WeightDecay);
-            w.Write(o.GradientClipNorm);
-            w.Write(o.Shuffle);
-            w.Write(o.Seed ?? 0);
-            w.Write(o.EarlyStoppingPatience);
-            w.Write(o.Stateful);
-            w.Write(o.NumberOfThreads ?? 0);
             WriteKeyValues(w, model.KeyValues);
 
             IReadOnlyList<(string Name, int[] Shape)> tensors = model.Network.ParameterShapes;
@@ -197,6 +181,7 @@ internal static class RnnModelFormat
                     w.Write(v);
             }
 
+            w.Write(model.Options.Seed ?? 0);
             w.Write(model.History.Count);
             foreach (RnnEpochReport epoch in model.History)
             {
@@ -204,18 +189,22 @@ internal static class RnnModelFormat
                 w.Write(epoch.TrainLoss);
                 w.Write(epoch.ValidationLoss.HasValue);
                 w.Write(epoch.ValidationLoss ?? float.NaN);
-                w.Write(epoch.Seconds);
             }
         }
 
         return stream.ToArray();
     }
 
-    private static RnnModelData ReadPayload(byte[] payload)
+    private static RnnModelData ReadPayload(byte[] payload, uint version)
     {
+        if (version < FirstVersion || version > CurrentVersion)
+            throw Corrupt($"the format version is 0x{version:X8}; this release reads 0x{FirstVersion:X8} to 0x{CurrentVersion:X8}");
+        bool first = version == FirstVersion;
         var r = new PayloadReader(payload);
         var task = r.ReadEnum<RnnTask>("task");
         var head = r.ReadEnum<RnnHead>("head");
+        if (!first)
+            r.ReadInt32("head settings length", 0, 0); // today's heads have none; a head with settings reads them here
         var cell = r.ReadEnum<RnnCellType>("cell");
         var nonlinearity = r.ReadEnum<RnnNonlinearity>("nonlinearity");
         int inputSize = r.ReadInt32("input size", 1, RnnLimits.MaxInputSize);
@@ -235,8 +224,8 @@ internal static class RnnModelFormat
         var features = new string[featureCount];
         for (int i = 0; i < featureCount; i++)
             features[i] = r.ReadString("feature column name", nonEmpty: true);
-        string label = r.ReadString("label column name", nonEmpty: true);
 
+        // What scoring needs; training settings are the defaults unless a 0x00010001 file holds them.
         var options = new RnnTrainer.Options
         {
             Task = task,
@@ -250,21 +239,9 @@ internal static class RnnModelFormat
             Dropout = dropout,
             FeatureColumnName = isSeries ? new RnnTrainer.Options().FeatureColumnName : features[0],
             SeriesColumnNames = isSeries ? features.ToArray() : null,
-            LabelColumnName = label,
-            BatchSize = r.ReadInt32("batch size", 1, int.MaxValue),
-            MaxEpochs = r.ReadInt32("max epochs", 0, int.MaxValue),
-            LearningRate = r.ReadSingle("learning rate"),
-            Optimizer = r.ReadEnum<RnnOptimizerKind>("optimizer"),
-            Momentum = r.ReadSingle("momentum"),
-            WeightDecay = r.ReadSingle("weight decay"),
-            GradientClipNorm = r.ReadSingle("gradient clip norm"),
-            Shuffle = r.ReadBoolean("shuffle"),
-            Seed = r.ReadInt32("seed", int.MinValue, int.MaxValue),
-            EarlyStoppingPatience = r.ReadInt32("early stopping patience", 0, int.MaxValue),
-            Stateful = r.ReadBoolean("stateful"),
         };
-        int threads = r.ReadInt32("threads", 0, int.MaxValue);
-        options.NumberOfThreads = threads == 0 ? null : threads;
+        if (first)
+            ReadFirstVersionTrainingSettings(r, options);
 
         RnnKeyValues? keyValues = ReadKeyValues(r, task, outputSize);
 
@@ -306,19 +283,21 @@ internal static class RnnModelFormat
                 throw Corrupt($"tensor '{name}' appears twice");
         }
 
-        var network = new RnnNetwork(shape, seed: 0);
+        RnnNetwork network;
         try
         {
-            network.ImportParameters(parameters);
+            network = new RnnNetwork(shape, seed: 0).WithParameters(parameters);
         }
         catch (ArgumentException e)
         {
             throw Corrupt($"the parameters do not fit the network: {e.Message}", e);
         }
 
+        if (!first)
+            options.Seed = r.ReadInt32("seed", int.MinValue, int.MaxValue);
         int epochs = r.ReadInt32("history count", 0, int.MaxValue);
-        const int EpochBytes = sizeof(int) + sizeof(float) + 1 + sizeof(float) + sizeof(double);
-        r.EnsureLeft((long)epochs * EpochBytes, "history");
+        int epochBytes = sizeof(int) + sizeof(float) + 1 + sizeof(float) + (first ? sizeof(double) : 0);
+        r.EnsureLeft((long)epochs * epochBytes, "history");
         var history = new RnnEpochReport[epochs];
         for (int e = 0; e < epochs; e++)
         {
@@ -326,7 +305,7 @@ internal static class RnnModelFormat
             float train = r.ReadSingle("train loss");
             bool hasValidation = r.ReadBoolean("has validation loss");
             float validation = r.ReadSingle("validation loss");
-            double seconds = r.ReadDouble("seconds");
+            double seconds = first ? r.ReadDouble("seconds") : double.NaN;
             history[e] = new RnnEpochReport(epoch, train, hasValidation ? validation : null, seconds);
         }
 
@@ -343,6 +322,25 @@ internal static class RnnModelFormat
             Network = network,
             History = history,
         };
+    }
+
+    /// <summary>Format 0x00010001 also stored the label column and the training settings, between the features and the key values.</summary>
+    private static void ReadFirstVersionTrainingSettings(PayloadReader r, RnnTrainer.Options options)
+    {
+        options.LabelColumnName = r.ReadString("label column name", nonEmpty: true);
+        options.BatchSize = r.ReadInt32("batch size", 1, int.MaxValue);
+        options.MaxEpochs = r.ReadInt32("max epochs", 0, int.MaxValue);
+        options.LearningRate = r.ReadSingle("learning rate");
+        options.Optimizer = r.ReadEnum<RnnOptimizerKind>("optimizer");
+        options.Momentum = r.ReadSingle("momentum");
+        options.WeightDecay = r.ReadSingle("weight decay");
+        options.GradientClipNorm = r.ReadSingle("gradient clip norm");
+        options.Shuffle = r.ReadBoolean("shuffle");
+        options.Seed = r.ReadInt32("seed", int.MinValue, int.MaxValue);
+        options.EarlyStoppingPatience = r.ReadInt32("early stopping patience", 0, int.MaxValue);
+        options.Stateful = r.ReadBoolean("stateful");
+        int threads = r.ReadInt32("threads", 0, int.MaxValue);
+        options.NumberOfThreads = threads == 0 ? null : threads;
     }
 
     /// <summary>Parameters of a PyTorch <c>nn.RNN/LSTM/GRU</c> (with biases) plus an <c>nn.Linear</c> head.</summary>

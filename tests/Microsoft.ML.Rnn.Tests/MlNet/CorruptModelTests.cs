@@ -112,21 +112,22 @@ public sealed class CorruptModelTests
     [TestMethod]
     public void HugeDeclaredSizesAreRejectedBeforeAllocating()
     {
-        // Payload offsets: task 0, head 1, cell 2, nonlinearity 3, input 4, hidden 8, output 12, layers 16,
-        // bidirectional 20, dropout 21, scalar score 25, feature source 26, feature count 27, first name length 31.
-        AssertRejectedCheaply(PatchInt(4, 1 << 16), "parameters");
+        // Payload offsets: task 0, head 1, head settings length 2, cell 6, nonlinearity 7, input 8, hidden 12, output 16,
+        // layers 20, bidirectional 24, dropout 25, scalar score 29, feature source 30, feature count 31, first name length 35.
         AssertRejectedCheaply(PatchInt(8, 1 << 16), "parameters");
-        AssertRejectedCheaply(PatchInt(12, 1 << 16), "key value count");
-        AssertRejectedCheaply(PatchInt(16, 64), "parameters");
-        AssertRejectedCheaply(PatchInt(16, 65), "layers");
-        AssertRejectedCheaply(PatchInt(4, int.MaxValue), "input size");
-        AssertRejectedCheaply(PatchInt(8, -5), "hidden size");
-        AssertRejectedCheaply(PatchInt(27, 1 << 16), "feature column count");
-        AssertRejectedCheaply(Patch(26, s => { s[0] = 1; BinaryPrimitives.WriteInt32LittleEndian(s[1..], 1 << 16); }), "series columns");
-        AssertRejectedCheaply(PatchInt(31, 1 << 20), "payload ends inside");
-        AssertRejectedCheaply(PatchInt(31, int.MaxValue), "length of the feature column name");
-        AssertRejectedCheaply(Patch(2, s => s[0] = 9), "cell");
-        AssertRejectedCheaply(Patch(20, s => s[0] = 2), "bidirectional");
+        AssertRejectedCheaply(PatchInt(12, 1 << 16), "parameters");
+        AssertRejectedCheaply(PatchInt(16, 1 << 16), "key value count");
+        AssertRejectedCheaply(PatchInt(20, 64), "parameters");
+        AssertRejectedCheaply(PatchInt(20, 65), "layers");
+        AssertRejectedCheaply(PatchInt(8, int.MaxValue), "input size");
+        AssertRejectedCheaply(PatchInt(12, -5), "hidden size");
+        AssertRejectedCheaply(PatchInt(31, 1 << 16), "feature column count");
+        AssertRejectedCheaply(Patch(30, s => { s[0] = 1; BinaryPrimitives.WriteInt32LittleEndian(s[1..], 1 << 16); }), "series columns");
+        AssertRejectedCheaply(PatchInt(35, 1 << 20), "payload ends inside");
+        AssertRejectedCheaply(PatchInt(35, int.MaxValue), "length of the feature column name");
+        AssertRejectedCheaply(PatchInt(2, 1 << 30), "head settings length");
+        AssertRejectedCheaply(Patch(6, s => s[0] = 9), "cell");
+        AssertRejectedCheaply(Patch(24, s => s[0] = 2), "bidirectional");
 
         byte[] payload = ModelBytes()[Envelope..];
         int tensor = IndexOf(payload, "rnn.weight_ih_l0"u8) + "rnn.weight_ih_l0".Length;
@@ -134,7 +135,7 @@ public sealed class CorruptModelTests
         AssertRejectedCheaply(PatchInt(tensor, 1000), "rank");
         AssertRejectedCheaply(PatchInt(tensor - "rnn.weight_ih_l0".Length - 8, 1_000_000), "tensor count");
 
-        const int EpochBytes = 21;
+        const int EpochBytes = 13;
         int history = payload.Length - 2 * EpochBytes - 4;
         AssertRejectedCheaply(PatchInt(history, int.MaxValue), "history");
     }

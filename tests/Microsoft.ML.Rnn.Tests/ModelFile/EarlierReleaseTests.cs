@@ -63,6 +63,20 @@ public sealed class EarlierReleaseTests
         CollectionAssert.AreEqual(expected.BitVectors("Score"), scored.GetColumn<float[]>("Score").Select(v => string.Join(",", v.Select(Bits))).ToArray());
     }
 
+    [TestMethod]
+    public void FirstFormatStillGivesItsTrainingSettingsAndTimes()
+    {
+        // Format 0x00010001 stored the training settings and each epoch's seconds; later formats store neither.
+        var ml = new MLContext();
+        ITransformer model = ml.Model.Load(Path.Combine(AppContext.BaseDirectory, "fixtures", "models", "0x00010001", "lstm-regression-many-to-one.zip"), out _);
+        var rnn = model as RnnTransformer ?? ((TransformerChain<ITransformer>)model).OfType<RnnTransformer>().Single();
+        Assert.AreEqual(16, rnn.Options.BatchSize);
+        Assert.AreEqual(3, rnn.Options.MaxEpochs);
+        Assert.AreEqual(1, rnn.Options.NumberOfThreads);
+        Assert.HasCount(3, rnn.TrainingHistory);
+        Assert.IsTrue(rnn.TrainingHistory.All(e => e.Seconds >= 0 && double.IsFinite(e.Seconds)));
+    }
+
     private static Expected Load(string version, string name, out ITransformer model, out MLContext ml)
     {
         string folder = Path.Combine(AppContext.BaseDirectory, "fixtures", "models", version);
