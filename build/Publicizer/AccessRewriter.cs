@@ -5,17 +5,15 @@ namespace Publicizer;
 /// <summary>Changes the accessibility of allow-listed types and members, and of their containers (see <see cref="Program"/>).</summary>
 internal sealed class AccessRewriter
 {
-    private readonly Dictionary<string, TypeDefinition> _types = new(StringComparer.Ordinal);
+    // Several when both assemblies define a type of that name (compiler-embedded attributes do); an entry applies to each.
+    private readonly ILookup<string, TypeDefinition> _types;
     private readonly HashSet<TypeDefinition> _listedTypes = [];
     private readonly HashSet<IMemberDefinition> _listedMembers = [];
 
     /// <summary>Indexes the modules' types by documentation-ID name (nested types joined with '.').</summary>
     public AccessRewriter(IEnumerable<ModuleDefinition> modules)
     {
-        foreach (TypeDefinition type in modules.SelectMany(m => m.GetTypes()))
-        {
-            _types.TryAdd(type.FullName.Replace('/', '.'), type);
-        }
+        _types = modules.SelectMany(m => m.GetTypes()).ToLookup(t => t.FullName.Replace('/', '.'), StringComparer.Ordinal);
     }
 
     /// <summary>How many types and members were made accessible.</summary>
@@ -27,11 +25,17 @@ internal sealed class AccessRewriter
     /// <summary>Records what the entry names, for <see cref="Apply"/>; false if it names nothing.</summary>
     public bool Allow(AllowEntry entry)
     {
-        if (!_types.TryGetValue(entry.TypeName, out TypeDefinition? type))
+        bool matched = false;
+        foreach (TypeDefinition type in _types[entry.TypeName])
         {
-            return false;
+            matched |= Allow(entry, type);
         }
 
+        return matched;
+    }
+
+    private bool Allow(AllowEntry entry, TypeDefinition type)
+    {
         if (entry.Kind == 'T')
         {
             _listedTypes.Add(type);

@@ -4,7 +4,7 @@ namespace Publicizer;
 
 /// <summary>
 /// Writes a copy of each input assembly in which the types and members named by an allow-list are accessible, so
-/// the C# compiler lets Microsoft.ML.Rnn use exactly those ML.NET internals and rejects any other (CS0122). The
+/// the C# compiler lets Microsoft.ML.Rnn use exactly those ML.NET internals and rejects any other (CS0122, or CS0117/CS1061 for a member). The
 /// copies are compile-time references only; at run time the real assemblies load and
 /// <c>IgnoresAccessChecksToAttribute</c> lets the runtime accept the access.
 /// </summary>
