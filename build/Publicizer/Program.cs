@@ -3,22 +3,38 @@ using Mono.Cecil;
 namespace Publicizer;
 
 /// <summary>
-/// Writes a copy of each input assembly in which every type and member is public, so the C# compiler
-/// lets Microsoft.ML.Rnn use ML.NET's internal extension points. The copies are compile-time
-/// references only; at run time the real assemblies load and <c>IgnoresAccessChecksToAttribute</c>
-/// lets the runtime accept the access.
+/// Writes a copy of each input assembly in which the types and members named by an allow-list are accessible, so
+/// the C# compiler lets Microsoft.ML.Rnn use exactly those ML.NET internals and rejects any other (CS0122, or CS0117/CS1061 for a member). The
+/// copies are compile-time references only; at run time the real assemblies load and
+/// <c>IgnoresAccessChecksToAttribute</c> lets the runtime accept the access.
 /// </summary>
 /// <remarks>
-/// Usage: <c>Publicizer &lt;output-directory&gt; [--search &lt;directory&gt;]... &lt;assembly.dll&gt;...</c>.
-/// The search directories hold the assemblies the inputs reference (Cecil resolves some of them while
-/// writing). Each output is written to a temporary file and moved into place, so a reader never sees a
-/// half-written assembly.
+/// <para>
+/// Usage: <c>Publicizer &lt;output-directory&gt; --allow &lt;list.txt&gt; [--search &lt;directory&gt;]... &lt;assembly.dll&gt;...</c>.
+/// The list's format is described in <see cref="AllowEntry.Read"/> and in build/PublicizedMembers.txt. A listed
+/// type or member becomes public, or protected if derived types could reach it (<c>private protected</c>,
+/// <c>protected internal</c>): C# requires an override to repeat the base's accessibility, so a public copy
+/// would make our override fail to compile. A listed type exposes the public and protected members it declares.
+/// </para>
+/// <para>
+/// A listed member's unreachable declaring types must become visible too. Such a type ("container") is not
+/// listed itself, so its other members and nested types that were public or protected, and so reachable only
+/// inside ML.NET, are narrowed to internal (or private protected): outside code reaches only the listed member.
+/// Everything else keeps its accessibility. An entry that matches nothing is an error, so the list cannot rot.
+/// </para>
+/// <para>
+/// The search directories hold the assemblies the inputs reference (Cecil resolves some of them while writing).
+/// Each output is written to a temporary file and moved into place, so a reader never sees a half-written assembly.
+/// </para>
 /// </remarks>
 internal static class Program
 {
+    private const string Usage = "usage: Publicizer <output-directory> --allow <list.txt> [--search <directory>]... <assembly.dll>...";
+
     private static int Main(string[] args)
     {
         var inputs = new List<string>();
+        string? allowPath = null;
         using var resolver = new DefaultAssemblyResolver();
         for (int i = 1; i < args.Length; i++)
         {
@@ -26,15 +42,19 @@ internal static class Program
             {
                 resolver.AddSearchDirectory(args[++i]);
             }
+            else if (args[i] == "--allow" && i + 1 < args.Length)
+            {
+                allowPath = args[++i];
+            }
             else
             {
                 inputs.Add(args[i]);
             }
         }
 
-        if (args.Length < 2 || inputs.Count == 0)
+        if (args.Length < 2 || inputs.Count == 0 || allowPath is null)
         {
-            Console.Error.WriteLine("usage: Publicizer <output-directory> [--search <directory>]... <assembly.dll>...");
+            Console.Error.WriteLine(Usage);
             return 2;
         }
 
@@ -44,113 +64,66 @@ internal static class Program
         }
 
         string outputDirectory = args[0];
-        Directory.CreateDirectory(outputDirectory);
-        foreach (string input in inputs)
+        var assemblies = new List<(string Input, AssemblyDefinition Assembly)>();
+        try
         {
-            string output = Path.Combine(outputDirectory, Path.GetFileName(input));
-            string temporary = output + "." + Environment.ProcessId + ".tmp";
-            try
+            List<AllowEntry> entries = AllowEntry.Read(allowPath);
+            foreach (string input in inputs)
             {
-                using (var assembly = AssemblyDefinition.ReadAssembly(input, new ReaderParameters { ReadingMode = ReadingMode.Immediate, AssemblyResolver = resolver }))
-                {
-                    int changed = Publicize(assembly.MainModule);
-                    assembly.Write(temporary);
-                    Console.WriteLine($"Publicizer: {Path.GetFileName(input)}: {changed} types and members made accessible -> {output}");
-                }
-                File.Move(temporary, output, overwrite: true);
+                assemblies.Add((input, AssemblyDefinition.ReadAssembly(input, new ReaderParameters { ReadingMode = ReadingMode.Immediate, AssemblyResolver = resolver })));
             }
-            catch (Exception e) when (e is IOException or BadImageFormatException or UnauthorizedAccessException or AssemblyResolutionException)
+
+            var access = new AccessRewriter(assemblies.Select(a => a.Assembly.MainModule));
+            List<AllowEntry> unmatched = entries.Where(e => !access.Allow(e)).ToList();
+            foreach (AllowEntry entry in unmatched)
             {
-                Console.Error.WriteLine($"Publicizer: error: could not publicize '{input}': {e.Message}");
-                File.Delete(temporary);
+                // The 'file(line): error:' form makes MSBuild report it as an error at that line.
+                Console.Error.WriteLine($"{Path.GetFullPath(allowPath)}({entry.Line}): error: allow-list entry '{entry.Text}' matches nothing in {string.Join(", ", assemblies.Select(a => a.Assembly.Name.Name))}; remove it or correct it.");
+            }
+
+            if (unmatched.Count > 0)
+            {
                 return 1;
             }
-        }
 
-        return 0;
-    }
-
-    /// <summary>Makes every type and member of the module accessible; returns how many were changed.</summary>
-    private static int Publicize(ModuleDefinition module)
-    {
-        int changed = 0;
-        foreach (TypeDefinition type in module.GetTypes())
-        {
-            if (IsCompilerGenerated(type))
+            access.Apply();
+            Directory.CreateDirectory(outputDirectory);
+            foreach ((string input, AssemblyDefinition assembly) in assemblies)
             {
-                continue;
-            }
-
-            changed += PublicizeType(type);
-            var eventNames = new HashSet<string>(type.Events.Select(e => e.Name), StringComparer.Ordinal);
-            foreach (MethodDefinition method in type.Methods)
-            {
-                changed += PublicizeMethod(method);
-            }
-
-            foreach (FieldDefinition field in type.Fields)
-            {
-                // Backing fields would clash with their property or event by name (or mean nothing).
-                if (IsCompilerGenerated(field) || eventNames.Contains(field.Name))
+                string output = Path.Combine(outputDirectory, Path.GetFileName(input));
+                string temporary = output + "." + Environment.ProcessId + ".tmp";
+                try
                 {
-                    continue;
+                    assembly.Write(temporary);
+                    File.Move(temporary, output, overwrite: true);
+                }
+                finally
+                {
+                    File.Delete(temporary);
                 }
 
-                if (!field.IsPublic)
-                {
-                    field.Attributes = (field.Attributes & ~FieldAttributes.FieldAccessMask) | FieldAttributes.Public;
-                    changed++;
-                }
+                Console.WriteLine($"Publicizer: {Path.GetFileName(input)} -> {output}");
+            }
+
+            Console.WriteLine($"Publicizer: {entries.Count} entries; {access.Widened} types and members made accessible, {access.Narrowed} narrowed in their containers.");
+            return 0;
+        }
+        catch (Exception e) when (e is FormatException)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 1;
+        }
+        catch (Exception e) when (e is IOException or BadImageFormatException or UnauthorizedAccessException or AssemblyResolutionException)
+        {
+            Console.Error.WriteLine($"Publicizer: error: could not publicize {string.Join(", ", inputs)}: {e.Message}");
+            return 1;
+        }
+        finally
+        {
+            foreach ((_, AssemblyDefinition assembly) in assemblies)
+            {
+                assembly.Dispose();
             }
         }
-
-        return changed;
     }
-
-    private static int PublicizeType(TypeDefinition type)
-    {
-        TypeAttributes visibility = type.Attributes & TypeAttributes.VisibilityMask;
-        TypeAttributes wanted = type.IsNested ? TypeAttributes.NestedPublic : TypeAttributes.Public;
-        if (visibility == wanted)
-        {
-            return 0;
-        }
-
-        type.Attributes = (type.Attributes & ~TypeAttributes.VisibilityMask) | wanted;
-        return 1;
-    }
-
-    private static int PublicizeMethod(MethodDefinition method)
-    {
-        MethodAttributes access = method.Attributes & MethodAttributes.MemberAccessMask;
-
-        // Explicit interface implementations stay private: they are reached through the interface.
-        if (access == MethodAttributes.Private && method.HasOverrides)
-        {
-            return 0;
-        }
-
-        MethodAttributes wanted = MethodAttributes.Public;
-
-        // An overridable member that is 'protected', 'private protected' or 'protected internal' becomes
-        // (or stays) 'protected': C# requires an override to repeat the base's accessibility, so a public
-        // copy would make our override fail to compile (the runtime accepts the widening to protected).
-        if (method.IsVirtual && !method.IsFinal &&
-            access is MethodAttributes.Family or MethodAttributes.FamANDAssem or MethodAttributes.FamORAssem)
-        {
-            wanted = MethodAttributes.Family;
-        }
-
-        if (access == wanted)
-        {
-            return 0;
-        }
-
-        method.Attributes = (method.Attributes & ~MethodAttributes.MemberAccessMask) | wanted;
-        return 1;
-    }
-
-    private static bool IsCompilerGenerated(ICustomAttributeProvider member) =>
-        member.HasCustomAttributes &&
-        member.CustomAttributes.Any(a => a.AttributeType.FullName == "System.Runtime.CompilerServices.CompilerGeneratedAttribute");
 }
