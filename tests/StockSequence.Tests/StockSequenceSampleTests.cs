@@ -1,8 +1,9 @@
-using StockSequence;
+using Microsoft.ML;
+using Microsoft.ML.Rnn;
 using StockSequence.Data;
 using StockSequence.Forecasting;
 
-namespace Microsoft.ML.Rnn.Tests.Sample;
+namespace StockSequence.Tests;
 
 [TestClass]
 public sealed class StockSequenceSampleTests

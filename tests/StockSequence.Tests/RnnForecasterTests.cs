@@ -1,8 +1,10 @@
+using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Rnn;
 using StockSequence.Data;
 using StockSequence.Forecasting;
 
-namespace Microsoft.ML.Rnn.Tests.Sample;
+namespace StockSequence.Tests;
 
 /// <summary>The sample's RNN forecaster and the forecaster over its saved model, on generated series.</summary>
 [TestClass]

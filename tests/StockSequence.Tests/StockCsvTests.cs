@@ -1,6 +1,6 @@
 using StockSequence.Data;
 
-namespace Microsoft.ML.Rnn.Tests.Sample;
+namespace StockSequence.Tests;
 
 [TestClass]
 public sealed class StockCsvTests

@@ -1,8 +1,8 @@
+using Microsoft.ML.Rnn;
 using Spectre.Console;
-using StockSequence;
 using StockSequence.Forecasting;
 
-namespace Microsoft.ML.Rnn.Tests.Sample;
+namespace StockSequence.Tests;
 
 /// <summary>The sample's console progress, its verdict in words and its plots.</summary>
 [TestClass]
