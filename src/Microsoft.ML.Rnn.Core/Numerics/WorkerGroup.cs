@@ -26,19 +26,21 @@ namespace Microsoft.ML.Rnn.Core;
 /// <para>
 /// Memory ordering. There is one owner at a time: <see cref="TryCheckOut"/> is an interlocked exchange and
 /// <see cref="Release"/> a volatile (release) write of the same flag, so a new owner (maybe on another
-/// thread) sees everything the previous one wrote. Only the owner writes the job line, and resets the
-/// finished count and the failure. The job line is a seqlock, as a worker late from the last job may read
-/// it while the next is written: the owner makes the sequence odd, writes the rest with volatile writes
-/// (each a release, so none moves above the odd sequence), and publishes with an interlocked exchange to
-/// the next even number. That exchange is a full fence: the job, the reset count and everything the caller
-/// wrote before <c>Run</c> (the inputs the parts read) are visible to any worker that then reads the even
-/// sequence, and the owner's later read of a worker's sleep flag cannot move above it (see <see cref="Worker.WakeIfSleeping"/>). A
-/// worker reads the sequence, the fields and the sequence again with volatile (acquire) reads and keeps the
-/// copy only if the sequence was even and did not change, so it never mixes two jobs. Parts are handed out
-/// by compare-exchange on claim words, so each runs exactly once. Every thread counts a part with an
-/// interlocked increment after the part's writes (and after recording its exception), and the owner reads
-/// the failure and returns only after a volatile read sees the full count: the increments form one chain
-/// of read-modify-writes on one word, so that acquire read makes every part's writes visible to the caller.
+/// thread) sees everything the previous one wrote. Only the owner writes the job line and the claim words
+/// of runs the last job did not have, and resets the finished count and the failure. The job line is a
+/// seqlock, as a worker late from the last job may read it while the next is written: the owner makes the
+/// sequence odd, writes the rest with volatile writes (each a release, so none moves above the odd
+/// sequence), and publishes with an interlocked exchange to the next even number. That exchange is a full
+/// fence: the job, the reset count, the refreshed claims and everything the caller wrote before
+/// <c>Run</c> (the inputs the parts read) are visible to any worker that then reads the even sequence, and
+/// the owner's later read of a worker's sleep flag cannot move above it (see
+/// <see cref="Worker.WakeIfSleeping"/>). A worker reads the sequence, the fields and the sequence again
+/// with volatile (acquire) reads and keeps the copy only if the sequence was even and did not change, so it
+/// never mixes two jobs. Parts are handed out by compare-exchange on claim words, so each runs exactly
+/// once. Every thread counts a part with an interlocked increment after the part's writes (and after
+/// recording its exception), and the owner reads the failure and returns only after a volatile read sees
+/// the full count: the increments form one chain of read-modify-writes on one word, so that acquire read
+/// makes every part's writes visible to the caller.
 /// </para>
 /// </remarks>
 internal sealed unsafe class WorkerGroup
@@ -93,6 +95,7 @@ internal sealed unsafe class WorkerGroup
         Volatile.Write(ref _job->PartCount, partCount);
         Volatile.Write(ref _job->Threads, threads);
         Volatile.Write(ref *_finished, 0);
+        RefreshClaims(sequence + 1, partCount, threads);
         Interlocked.Exchange(ref _job->Sequence, sequence + 1);
 
         var job = new JobSnapshot(sequence + 1, (nint)function, (nint)work, partCount, threads);
@@ -167,9 +170,31 @@ internal sealed unsafe class WorkerGroup
     }
 
     /// <summary>
+    /// Before publishing: points the claim words of the runs the previous job did not have at their first
+    /// part. The others hold the previous job's sequence (each of its runs had a part), so every word a job
+    /// reads is at most one job old, and a run left unused for 2³¹ jobs cannot look newer than the job.
+    /// </summary>
+    private void RefreshClaims(int sequence, int partCount, int threads)
+    {
+        int last = _owner->LastThreads;
+        if (last == threads)
+        {
+            return;
+        }
+
+        for (int t = last; t < threads; t++)
+        {
+            (int start, _) = ParallelWorkers.PartRange(partCount, t, threads);
+            Volatile.Write(ref _claims[t * (CacheLine / sizeof(long))], ((long)sequence << 32) | (uint)start);
+        }
+
+        _owner->LastThreads = threads;
+    }
+
+    /// <summary>
     /// Claims the next part of <paramref name="owner"/>'s run. The claim word holds the job's sequence
-    /// number and the next part: a word from an older job means the run is untouched, a word from a newer
-    /// job means this job is over (a late worker must not run anything).
+    /// number and the next part: a word from an older job (the previous one) means the run is untouched, a
+    /// word from a newer job means this job is over (a late worker must not run anything).
     /// </summary>
     private bool TryClaim(int owner, in JobSnapshot job, out int part)
     {
@@ -227,11 +252,12 @@ internal sealed unsafe class WorkerGroup
         public nint Work;
     }
 
-    /// <summary>The owner's line: whether the group is checked out.</summary>
+    /// <summary>The owner's line: whether the group is checked out, and what its last job used.</summary>
     [StructLayout(LayoutKind.Sequential)]
     private struct OwnerLine
     {
         public int Owned;
+        public int LastThreads;
     }
 
     /// <summary>A consistent copy of the job line, taken once per job.</summary>
