@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.ML.Rnn.Core;
 
 namespace Microsoft.ML.Rnn.Tests;
@@ -41,7 +42,7 @@ public sealed class ParallelWorkersTests
     [TestMethod]
     public void ConcurrentCallersEachGetAllTheirParts()
     {
-        // One caller holds the pool, the other runs its parts inline; neither may lose a part.
+        // Two callers check out groups at the same time, often each other's last one; neither may lose a part.
         int[][] runs = [new int[3], new int[3]];
         Parallel.For(0, 2, caller =>
         {
@@ -54,6 +55,89 @@ public sealed class ParallelWorkersTests
 
         CollectionAssert.AreEqual(new[] { 5000, 5000, 5000 }, runs[0]);
         CollectionAssert.AreEqual(new[] { 5000, 5000, 5000 }, runs[1]);
+    }
+
+    [TestMethod]
+    public void TwoCallersRunTheirJobsInParallelAtTheSameTime()
+    {
+        // Job A's two parts meet (so A holds two threads) and then wait inside the run until job B,
+        // started from another thread, has had its own two parts meet and has returned. Every wait
+        // has a timeout, so a pool that serves one job at a time fails here instead of hanging.
+        if (ParallelWorkers.MaxParallelism < 2)
+        {
+            Assert.Inconclusive("Needs at least two cores.");
+        }
+
+        TimeSpan timeout = TimeSpan.FromSeconds(5);
+        using var aMet = new Barrier(2);
+        using var bMet = new Barrier(2);
+        using var aRunning = new ManualResetEventSlim();
+        using var bDone = new ManualResetEventSlim();
+        var failures = new ConcurrentQueue<string>();
+        int[] aRuns = new int[2], bRuns = new int[2];
+
+        var callerA = new Thread(() =>
+        {
+            var a = new RendezvousWork("A", aRuns, aMet, aRunning, bDone, timeout, failures);
+            ParallelWorkers.Run(ref a, 2, 2);
+        });
+        callerA.Start();
+        Assert.IsTrue(aRunning.Wait(timeout), "job A's parts never ran at the same time");
+
+        var b = new RendezvousWork("B", bRuns, bMet, null, null, timeout, failures);
+        ParallelWorkers.Run(ref b, 2, 2);
+        bDone.Set();
+
+        Assert.IsTrue(callerA.Join(timeout), "job A did not finish after job B");
+        Assert.IsTrue(failures.IsEmpty, string.Join("; ", failures));
+        CollectionAssert.AreEqual(new[] { 1, 1 }, aRuns);
+        CollectionAssert.AreEqual(new[] { 1, 1 }, bRuns);
+    }
+
+    [TestMethod]
+    public void ACallerThatFindsEveryGroupBusyRunsItsPartsItself()
+    {
+        // Every group is held by a job whose parts wait inside the run; one more caller must still finish, alone.
+        if (ParallelWorkers.MaxParallelism < 2)
+        {
+            Assert.Inconclusive("Needs at least two cores.");
+        }
+
+        TimeSpan timeout = TimeSpan.FromSeconds(5);
+        int holders = ParallelWorkers.MaxSplitJobs;
+        using var release = new ManualResetEventSlim();
+        var failures = new ConcurrentQueue<string>();
+        Barrier[] met = [.. Enumerable.Range(0, holders).Select(_ => new Barrier(2))];
+        ManualResetEventSlim[] running = [.. Enumerable.Range(0, holders).Select(_ => new ManualResetEventSlim())];
+        Thread[] callers = [.. Enumerable.Range(0, holders).Select(h => new Thread(() =>
+        {
+            var hold = new RendezvousWork($"holder {h}", new int[2], met[h], running[h], release, timeout, failures);
+            ParallelWorkers.Run(ref hold, 2, 2);
+        }))];
+        try
+        {
+            foreach (Thread holder in callers)
+            {
+                holder.Start();
+            }
+
+            Assert.IsTrue(running.All(r => r.Wait(timeout)), "the holding jobs did not all run on two threads");
+
+            int[] ranOn = new int[3];
+            var work = new ThreadRecordingWork(ranOn);
+            ParallelWorkers.Run(ref work, 3, 2);
+            int caller = Environment.CurrentManagedThreadId;
+            CollectionAssert.AreEqual(new[] { caller, caller, caller }, ranOn);
+        }
+        finally
+        {
+            release.Set();
+            Assert.IsTrue(callers.All(c => !c.IsAlive || c.Join(timeout)), "a holding job did not finish");
+            Array.ForEach(met, b => b.Dispose());
+            Array.ForEach(running, r => r.Dispose());
+        }
+
+        Assert.IsTrue(failures.IsEmpty, string.Join("; ", failures));
     }
 
     [TestMethod]
@@ -134,6 +218,33 @@ public sealed class ParallelWorkersTests
                 throw new InvalidOperationException($"part {part}");
             }
         }
+    }
+
+    /// <summary>A part that waits for the job's other part to run beside it, then signals and holds as asked.</summary>
+    private readonly struct RendezvousWork(
+        string job, int[] runs, Barrier met, ManualResetEventSlim? running, ManualResetEventSlim? hold,
+        TimeSpan timeout, ConcurrentQueue<string> failures) : IParallelWork
+    {
+        public void Execute(int part, int partCount)
+        {
+            Interlocked.Increment(ref runs[part]);
+            if (!met.SignalAndWait(timeout))
+            {
+                failures.Enqueue($"job {job} part {part} ran alone");
+                return;
+            }
+
+            running?.Set();
+            if (hold is not null && !hold.Wait(timeout))
+            {
+                failures.Enqueue($"job {job} part {part} waited in vain for the other job");
+            }
+        }
+    }
+
+    private readonly struct ThreadRecordingWork(int[] ranOn) : IParallelWork
+    {
+        public void Execute(int part, int partCount) => ranOn[part] = Environment.CurrentManagedThreadId;
     }
 
     private readonly struct NestingWork(int[] outer, int[] inner) : IParallelWork
