@@ -14,6 +14,7 @@ public sealed partial class RnnTransformer
         private readonly RnnModelData _data;
         private readonly RnnSchemaBinding _binding;
         private readonly int[] _featureIndices;
+        private readonly int[] _declaredSizes;
 
         public Mapper(RnnTransformer owner, DataViewSchema schema)
             : base(owner.Host.Register(nameof(Mapper)), schema, owner)
@@ -23,6 +24,7 @@ public sealed partial class RnnTransformer
             _binding = RnnSchemaBinding.ForScoring(_data.FeatureColumns, _data.IsSeries, _data.InputSize,
                 name => schema.GetColumnOrNull(name) is { } column ? RnnColumnInfo.From(column) : null);
             _featureIndices = _data.FeatureColumns.Select(n => schema[n].Index).ToArray();
+            _declaredSizes = _featureIndices.Select(i => RnnColumnInfo.From(schema[i]).VectorSize).ToArray();
         }
 
         protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore() =>
@@ -36,10 +38,11 @@ public sealed partial class RnnTransformer
 
         protected override void SaveModel(ModelSaveContext ctx) => _owner.SaveModel(ctx);
 
-        /// <summary>All active outputs of one cursor share one scorer, so a row runs the network once.</summary>
+        /// <summary>All active outputs of one cursor share one scorer, so a row runs the network once; disposing the cursor
+        /// logs the rows it scored NaN.</summary>
         public override Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput, out Action disposer)
         {
-            var scorer = new RowScorer(_data, _binding, input, _featureIndices);
+            var scorer = NewScorer(input);
             int count = OutputColumns.Value.Length;
             var getters = new Delegate[count];
             for (int i = 0; i < count; i++)
@@ -48,14 +51,28 @@ public sealed partial class RnnTransformer
                     getters[i] = MakeGetter(scorer, i);
             }
 
-            disposer = null!;
+            disposer = () => LogUnscoredRows(scorer);
             return getters;
         }
 
         protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action disposer)
         {
-            disposer = null!;
-            return MakeGetter(new RowScorer(_data, _binding, input, _featureIndices), iinfo);
+            var scorer = NewScorer(input);
+            disposer = () => LogUnscoredRows(scorer);
+            return MakeGetter(scorer, iinfo);
+        }
+
+        private RowScorer NewScorer(DataViewRow input) => new(_data, _binding, input, _featureIndices, _declaredSizes);
+
+        /// <summary>Rows that score NaN are not errors (one bad row should not stop a pass), so they are counted in the log.</summary>
+        private void LogUnscoredRows(RowScorer scorer)
+        {
+            if (scorer.RowsUnscored == 0)
+                return;
+            using IChannel channel = Host.Start("Scoring RNN");
+            channel.Warning(
+                "RNN scoring: {0} of {1} rows scored NaN: {2} with zero steps or a length that does not fit the input size, {3} longer than {4} steps.",
+                scorer.RowsUnscored, scorer.RowsScored, scorer.RowsUnscored - scorer.RowsTooLong, scorer.RowsTooLong, RowScorer.MaxSteps);
         }
 
         private Delegate MakeGetter(RowScorer scorer, int column)
@@ -104,13 +121,19 @@ public sealed partial class RnnTransformer
 
     /// <summary>
     /// One cursor's scoring state: reads the current row's features, runs the network once per row (by position)
-    /// and derives every output from the raw head values. Buffers grow to the longest row and are reused.
+    /// and derives every output from the raw head values. Buffers grow to the longest row and are reused. A row the network
+    /// cannot take (zero steps, a length that does not fit the input size, more steps than the core accepts) scores NaN and is
+    /// counted; a row whose vector length differs from its column's declared size is inconsistent data and throws.
     /// </summary>
     private sealed class RowScorer
     {
+        /// <summary>The most steps the core takes in a sequence (<see cref="SequenceBatch.Validate"/>).</summary>
+        public const int MaxSteps = RnnNetworkShape.MaxDimension;
+
         private readonly RnnModelData _data;
         private readonly RnnSchemaBinding _binding;
         private readonly DataViewRow _input;
+        private readonly int[] _declaredSizes;
         private readonly ValueGetter<VBuffer<float>>[] _sources;
         private readonly VBuffer<float>[] _buffers;
         private readonly RnnTask _task;
@@ -118,11 +141,17 @@ public sealed partial class RnnTransformer
         private long _position = -1;
         private float[] _sequence = [];
 
-        public RowScorer(RnnModelData data, RnnSchemaBinding binding, DataViewRow input, int[] featureIndices)
+        /// <param name="data">The model.</param>
+        /// <param name="binding">The feature columns bound to the input schema.</param>
+        /// <param name="input">The cursor's row.</param>
+        /// <param name="featureIndices">The feature columns' indices in the input schema.</param>
+        /// <param name="declaredSizes">Each feature column's known vector size, or 0 when variable.</param>
+        public RowScorer(RnnModelData data, RnnSchemaBinding binding, DataViewRow input, int[] featureIndices, int[] declaredSizes)
         {
             _data = data;
             _binding = binding;
             _input = input;
+            _declaredSizes = declaredSizes;
             _sources = featureIndices.Select(i => input.GetGetter<VBuffer<float>>(input.Schema[i])).ToArray();
             _buffers = new VBuffer<float>[_sources.Length];
             _task = data.Options.Task;
@@ -144,6 +173,15 @@ public sealed partial class RnnTransformer
         /// <summary>Values in <see cref="Predicted"/> for the current row.</summary>
         public int PredictedLength { get; private set; }
 
+        /// <summary>Rows scored so far.</summary>
+        public long RowsScored { get; private set; }
+
+        /// <summary>Rows scored NaN so far, for any reason.</summary>
+        public long RowsUnscored { get; private set; }
+
+        /// <summary>Rows scored NaN so far for having more than <see cref="MaxSteps"/> steps.</summary>
+        public long RowsTooLong { get; private set; }
+
         /// <summary>Scores the current row if it has not been scored yet.</summary>
         public RowScorer Current()
         {
@@ -159,15 +197,14 @@ public sealed partial class RnnTransformer
         private void Compute()
         {
             int inputSize = _data.InputSize;
-            int length;
+            int rowSteps;
             bool valid;
             if (!_binding.IsSeries)
             {
-                _sources[0](ref _buffers[0]);
-                length = _buffers[0].Length;
-                valid = length > 0 && length % inputSize == 0;
-                Grow(ref _sequence, length);
-                _buffers[0].CopyTo(_sequence.AsSpan(0, length));
+                Read(0);
+                int values = _buffers[0].Length;
+                rowSteps = values / inputSize;
+                valid = values > 0 && values % inputSize == 0;
             }
             else
             {
@@ -175,19 +212,31 @@ public sealed partial class RnnTransformer
                 valid = true;
                 for (int j = 0; j < _sources.Length; j++)
                 {
-                    _sources[j](ref _buffers[j]);
+                    Read(j);
                     valid &= steps < 0 || _buffers[j].Length == steps;
                     steps = Math.Max(steps, _buffers[j].Length);
                 }
 
-                length = valid ? steps * inputSize : 0;
-                valid &= length > 0;
-                Grow(ref _sequence, length);
-                if (valid)
-                    RnnSequenceReader.Interleave(_buffers, _sequence.AsSpan(0, length));
+                rowSteps = valid ? steps : 0;
+                valid &= rowSteps > 0;
             }
 
-            int rowSteps = length / inputSize;
+            // Checked before the copy, so a row of any length costs no more than its own vector.
+            bool tooLong = valid && rowSteps > MaxSteps;
+            valid &= !tooLong;
+            RowsScored++;
+            RowsUnscored += valid ? 0 : 1;
+            RowsTooLong += tooLong ? 1 : 0;
+            int length = valid ? rowSteps * inputSize : 0;
+            if (valid)
+            {
+                Grow(ref _sequence, length);
+                if (_binding.IsSeries)
+                    RnnSequenceReader.Interleave(_buffers, _sequence.AsSpan(0, length));
+                else
+                    _buffers[0].CopyTo(_sequence.AsSpan(0, length));
+            }
+
             int outputs = _data.OutputSize;
             int groups = _head.OutputSteps(rowSteps);
             OutputLength = groups * outputs;
@@ -224,6 +273,19 @@ public sealed partial class RnnTransformer
                     }
 
                     break;
+            }
+        }
+
+        /// <summary>Reads feature column <paramref name="column"/>, refusing a vector whose length is not its type's size.</summary>
+        private void Read(int column)
+        {
+            _sources[column](ref _buffers[column]);
+            int declared = _declaredSizes[column];
+            if (declared > 0 && _buffers[column].Length != declared)
+            {
+                throw new InvalidOperationException(
+                    $"{(_binding.IsSeries ? "Series" : "Feature")} column '{_binding.FeatureColumns[column]}' is declared with {declared} values " +
+                    $"but this row holds {_buffers[column].Length} (row {_input.Position}); a row must hold as many values as its column's type says.");
             }
         }
 

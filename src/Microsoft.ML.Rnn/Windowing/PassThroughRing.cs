@@ -15,24 +15,29 @@ internal abstract class PassThroughRing
     /// <summary>A getter of the value in the slot <paramref name="slotOf"/> returns, or the type's default when it returns -1.</summary>
     public abstract Delegate MakeGetter(Func<int> slotOf);
 
-    public static PassThroughRing Create(DataViewRowCursor source, DataViewSchema.Column column, int capacity)
+    /// <summary>Makes room for <paramref name="capacity"/> slots, keeping the values in the slots there are.</summary>
+    public abstract void Grow(int capacity);
+
+    /// <summary>An empty ring over <paramref name="column"/>; the cursor grows it with its own ring.</summary>
+    public static PassThroughRing Create(DataViewRowCursor source, DataViewSchema.Column column)
     {
         Type ringType = column.Type is VectorDataViewType vector
             ? typeof(VectorRing<>).MakeGenericType(vector.ItemType.RawType)
             : typeof(ScalarRing<>).MakeGenericType(column.Type.RawType);
-        return (PassThroughRing)Activator.CreateInstance(ringType, source, column, capacity)!;
+        return (PassThroughRing)Activator.CreateInstance(ringType, source, column)!;
     }
 
     private sealed class ScalarRing<T> : PassThroughRing
     {
         private readonly ValueGetter<T> _getter;
-        private readonly T[] _values;
+        private T[] _values = [];
 
-        public ScalarRing(DataViewRowCursor source, DataViewSchema.Column column, int capacity)
+        public ScalarRing(DataViewRowCursor source, DataViewSchema.Column column)
         {
             _getter = source.GetGetter<T>(column);
-            _values = new T[capacity];
         }
+
+        public override void Grow(int capacity) => Array.Resize(ref _values, capacity);
 
         public override void Read(int slot)
         {
@@ -54,16 +59,17 @@ internal abstract class PassThroughRing
     private sealed class VectorRing<T> : PassThroughRing
     {
         private readonly ValueGetter<VBuffer<T>> _getter;
-        private readonly VBuffer<T>[] _values;
         private readonly int _size;
+        private VBuffer<T>[] _values = [];
         private VBuffer<T> _scratch;
 
-        public VectorRing(DataViewRowCursor source, DataViewSchema.Column column, int capacity)
+        public VectorRing(DataViewRowCursor source, DataViewSchema.Column column)
         {
             _getter = source.GetGetter<VBuffer<T>>(column);
-            _values = new VBuffer<T>[capacity];
             _size = ((VectorDataViewType)column.Type).Size;
         }
+
+        public override void Grow(int capacity) => Array.Resize(ref _values, capacity);
 
         public override void Read(int slot)
         {

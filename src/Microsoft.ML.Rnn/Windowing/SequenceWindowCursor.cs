@@ -5,10 +5,15 @@ namespace Microsoft.ML.Rnn;
 /// <summary>
 /// Streams windows over a source cursor. A ring buffer holds the source rows from the current window's first row to its last
 /// label row (<c>WindowLength + Horizon + LabelSteps − 1</c> rows), so memory does not depend on the series length and no
-/// row is read before it is needed. Getters build their values from the ring on demand and reuse the caller's buffers.
+/// row is read before it is needed. The ring grows with the rows read until it holds that many, so a window longer than the
+/// series costs what the series holds, not what the window would. Getters build their values from the ring on demand and
+/// reuse the caller's buffers.
 /// </summary>
 internal sealed class SequenceWindowCursor : DataViewRowCursor
 {
+    /// <summary>Rows the ring holds after the first row is read; it doubles from there up to the span.</summary>
+    private const int InitialRingRows = 64;
+
     private readonly SequenceWindowDataView _parent;
     private readonly SequenceWindowBinding _binding;
     private readonly DataViewRowCursor _source;
@@ -28,11 +33,12 @@ internal sealed class SequenceWindowCursor : DataViewRowCursor
     private readonly ValueGetter<double>? _targetDouble;
     private readonly PassThroughRing?[] _passThrough;
 
-    // The ring: slot = row % _span.
-    private readonly double[] _features;
-    private readonly double[] _targets;
-    private readonly bool[] _inputBad;
-    private readonly bool[] _targetBad;
+    // The ring: slot = row % _span. Until _span rows are read it holds _ringRows rows; while it grows, slot = row.
+    private int _ringRows;
+    private double[] _features = [];
+    private double[] _targets = [];
+    private bool[] _inputBad = [];
+    private bool[] _targetBad = [];
 
     private long _rowsRead;
     private bool _sourceEnded;
@@ -84,13 +90,8 @@ internal sealed class SequenceWindowCursor : DataViewRowCursor
         _passThrough = new PassThroughRing?[passThroughActive.Length];
         for (int i = 0; i < _passThrough.Length; i++)
         {
-            _passThrough[i] = passThroughActive[i] ? PassThroughRing.Create(_source, binding.PassThrough[i], _span) : null;
+            _passThrough[i] = passThroughActive[i] ? PassThroughRing.Create(_source, binding.PassThrough[i]) : null;
         }
-
-        _features = new double[_span * _featuresPerStep];
-        _targets = new double[_span];
-        _inputBad = new bool[_span];
-        _targetBad = new bool[_span];
 
         _getters = new Delegate?[binding.OutputSchema.Count];
         _getters[SequenceWindowBinding.FeaturesIndex] = (ValueGetter<VBuffer<float>>)GetFeatures;
@@ -191,6 +192,13 @@ internal sealed class SequenceWindowCursor : DataViewRowCursor
                 continue;
             }
 
+            // Finite values over a tiny reference (1 / 1e-40) can leave Single's range.
+            if (_normalization != SequenceWindowNormalization.None && HasOverflowingRelativeValue(start, last))
+            {
+                _skippedNonFinite++;
+                continue;
+            }
+
             _current = candidate;
             _position++;
             return true;
@@ -217,7 +225,12 @@ internal sealed class SequenceWindowCursor : DataViewRowCursor
             return;
         }
 
-        int slot = (int)(_rowsRead % _span);
+        if (_rowsRead == _ringRows && _ringRows < _span)
+        {
+            GrowRing();
+        }
+
+        int slot = Slot(_rowsRead);
         var features = _features.AsSpan(slot * _featuresPerStep, _featuresPerStep);
         for (int i = 0; i < _inputReaders.Length; i++)
         {
@@ -259,8 +272,26 @@ internal sealed class SequenceWindowCursor : DataViewRowCursor
         _rowsRead++;
     }
 
+    /// <summary>Doubles the ring, up to the span. Rows so far sit in slots 0 … _ringRows − 1 (none has wrapped yet), so they keep
+    /// their slots.</summary>
+    private void GrowRing()
+    {
+        _ringRows = (int)Math.Min(_span, Math.Max(InitialRingRows, 2L * _ringRows));
+        Array.Resize(ref _features, _ringRows * _featuresPerStep);
+        Array.Resize(ref _targets, _ringRows);
+        Array.Resize(ref _inputBad, _ringRows);
+        Array.Resize(ref _targetBad, _ringRows);
+        foreach (var ring in _passThrough)
+        {
+            ring?.Grow(_ringRows);
+        }
+    }
+
     /// <summary>Finite, and finite once rounded to Single.</summary>
     private static bool IsUsable(double value) => double.IsFinite(value) && Math.Abs(value) <= float.MaxValue;
+
+    /// <summary>The relative normalisation of one value, in Double as <see cref="SequenceWindowNormalizer"/> does.</summary>
+    private static double Relative(double value, double reference) => value / reference - 1.0;
 
     private void Finish()
     {
@@ -319,6 +350,36 @@ internal sealed class SequenceWindowCursor : DataViewRowCursor
         return false;
     }
 
+    /// <summary>Whether a normalised feature or label value of the window would not fit in Single (its inputs are usable and its
+    /// references nonzero, as checked before).</summary>
+    private bool HasOverflowingRelativeValue(long start, long last)
+    {
+        int referenceSlot = Slot(ReferenceRow(start, last));
+        var reference = _features.AsSpan(referenceSlot * _featuresPerStep, _featuresPerStep);
+        for (long row = start; row <= last; row++)
+        {
+            var step = _features.AsSpan(Slot(row) * _featuresPerStep, _featuresPerStep);
+            for (int f = 0; f < step.Length; f++)
+            {
+                if (!IsUsable(Relative(step[f], reference[f])))
+                {
+                    return true;
+                }
+            }
+        }
+
+        for (int j = 0; j < _labelSteps; j++)
+        {
+            long row = last + _horizon + j;
+            if (row < _rowsRead && !IsUsable(Relative(_targets[Slot(row)], _targets[referenceSlot])))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private long ReferenceRow(long start, long last) =>
         _normalization == SequenceWindowNormalization.RelativeToFirst ? start : last;
 
@@ -366,7 +427,7 @@ internal sealed class SequenceWindowCursor : DataViewRowCursor
                 double value = _features[offset + f];
                 if (normalized)
                 {
-                    value = value / _features[referenceOffset + f] - 1.0;
+                    value = Relative(value, _features[referenceOffset + f]);
                 }
 
                 values[step * _featuresPerStep + f] = (float)value;
@@ -387,7 +448,7 @@ internal sealed class SequenceWindowCursor : DataViewRowCursor
         double value = _targets[Slot(row)];
         if (_normalization != SequenceWindowNormalization.None)
         {
-            value = value / _targets[Slot(ReferenceRow(CurrentStart, CurrentLast))] - 1.0;
+            value = Relative(value, _targets[Slot(ReferenceRow(CurrentStart, CurrentLast))]);
         }
 
         return (float)value;

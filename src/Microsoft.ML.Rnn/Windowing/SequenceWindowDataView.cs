@@ -7,15 +7,16 @@ namespace Microsoft.ML.Rnn;
 /// </summary>
 /// <remarks>
 /// <para>It streams: a cursor reads the source once, in order, through a ring buffer of
-/// <c>WindowLength + Horizon + LabelSteps − 1</c> rows, so memory does not depend on the series length.
+/// <c>WindowLength + Horizon + LabelSteps − 1</c> rows, so memory does not depend on the series length. The ring grows with
+/// the rows read, so a window longer than the series fails as too short without allocating what the window would need.
 /// Windows depend on row order, so the view cannot shuffle (<see cref="CanShuffle"/> is false, a random generator passed to a
 /// cursor is ignored), and a cursor set always holds a single cursor. Shuffle windows downstream if a trainer needs it, for
 /// example after caching them.</para>
 /// <para>The row count is not known until a cursor has run to the end of the series once (NaN skipping makes it
 /// unpredictable); after that <see cref="GetRowCount"/> returns it, as the source is assumed to return the same rows on every
 /// pass, as every <see cref="IDataView"/> must.</para>
-/// <para>Windows touching a NaN or infinite input, label or reference value, or a zero normalisation reference, are skipped
-/// rather than raising an error; <see cref="LastCompletedPass"/> and <see cref="CountWindows"/> say how many.</para>
+/// <para>Windows touching a NaN or infinite input, label or reference value, or a zero normalisation reference, or whose
+/// normalised values would overflow Single, are skipped rather than raising an error; <see cref="LastCompletedPass"/> and <see cref="CountWindows"/> say how many.</para>
 /// </remarks>
 public sealed class SequenceWindowDataView : IDataView
 {
