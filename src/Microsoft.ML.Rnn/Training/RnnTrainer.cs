@@ -27,6 +27,9 @@ public sealed partial class RnnTrainer : IEstimator<RnnTransformer>
         ArgumentNullException.ThrowIfNull(options);
         _host = env.Register(nameof(RnnTrainer));
         _options = options.Clone();
+        // Copied deeply, arrays too: the caller may reuse them, and an edit after this point must not change training.
+        // A null array stays null, for Fit to report.
+        _options.InitialParameters = options.InitialParameters?.ToDictionary(p => p.Key, p => p.Value?.ToArray()!);
         _contextSeed = (env as IHostEnvironmentInternal)?.Seed;
     }
 
