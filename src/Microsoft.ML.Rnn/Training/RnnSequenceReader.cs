@@ -9,8 +9,9 @@ namespace Microsoft.ML.Rnn;
 /// Reads the rows of an <see cref="IDataView"/> into an <see cref="RnnSequenceSet"/>: one cursor pass, features
 /// gathered time-major (series columns interleaved), labels turned into the core's targets. Rows with NaN or
 /// infinite values, zero steps or a missing key label are skipped and counted; structural errors (a length that is
-/// not a multiple of the input size, series of different lengths, an N vs N label that does not match the steps)
-/// stop training with a message naming the column and the row.
+/// not a multiple of the input size, series of different lengths, more steps than the networks take, an N vs N label
+/// that does not match the steps, a key beyond its type's count) stop training with a message naming the column and
+/// the row, before any training has run.
 /// </summary>
 internal static class RnnSequenceReader
 {
@@ -30,10 +31,14 @@ internal static class RnnSequenceReader
         int inputSize = binding.InputSize;
         HeadStructure head = binding.Head;
 
-        var features = new List<float>();
-        var featureOffsets = new List<int> { 0 };
-        var targets = new List<float>();
-        var targetOffsets = new List<int> { 0 };
+        // Sized from the row count and the columns' sizes when the data knows them, so that the rows are stored once.
+        long expectedRows = data.GetRowCount() ?? 0;
+        int targetsPerRow = binding.LabelKind is RnnLabelKind.Single or RnnLabelKind.Boolean or RnnLabelKind.Key ? 1 : binding.LabelVectorSize;
+        var features = new RnnRowStore(expectedRows, expectedRows * (binding.Steps ?? 0) * inputSize);
+        var targets = new RnnRowStore(expectedRows, expectedRows * targetsPerRow);
+        string featureSource = binding.IsSeries
+            ? $"Series columns '{string.Join("', '", binding.FeatureColumns)}' hold"
+            : $"Feature column '{featureColumns[0].Name}' holds";
         long read = 0, nonFinite = 0, empty = 0, missing = 0;
 
         using (DataViewRowCursor cursor = data.GetRowCursor(featureColumns.Append(label)))
@@ -41,7 +46,7 @@ internal static class RnnSequenceReader
             var featureGetters = featureColumns.Select(c => cursor.GetGetter<VBuffer<float>>(c)).ToArray();
             var featureBuffers = new VBuffer<float>[featureColumns.Length];
             float[] sequence = [];
-            LabelReader readLabel = MakeLabelReader(cursor, label, binding.LabelKind);
+            LabelReader readLabel = MakeLabelReader(cursor, label, binding.LabelKind, role);
             float[] labelValues = [];
 
             while (cursor.MoveNext())
@@ -88,7 +93,15 @@ internal static class RnnSequenceReader
                 }
 
                 int rowSteps = length / inputSize;
-                int labelCount = readLabel(ref labelValues, out bool labelMissing);
+                if (rowSteps > RnnNetworkShape.MaxDimension)
+                {
+                    // SequenceBatch's limit, caught here rather than after every row has been read into memory.
+                    throw new InvalidOperationException(
+                        $"{featureSource} {rowSteps} steps in {role} row {row}; expected at most {RnnNetworkShape.MaxDimension} steps per row. " +
+                        "Cut long series into shorter windows (mlContext.Data.CreateSequenceWindows), or into consecutive chunks trained with Stateful = true.");
+                }
+
+                int labelCount = readLabel(ref labelValues, row, out bool labelMissing);
                 if (rowSteps == 0)
                 {
                     empty++;
@@ -144,10 +157,8 @@ internal static class RnnSequenceReader
                     continue;
                 }
 
-                features.AddRange(sequence.AsSpan(0, length));
-                featureOffsets.Add(checked(featureOffsets[^1] + length));
-                targets.AddRange(labelValues.AsSpan(0, labelCount));
-                targetOffsets.Add(checked(targetOffsets[^1] + labelCount));
+                features.Add(sequence.AsSpan(0, length));
+                targets.Add(labelValues.AsSpan(0, labelCount));
             }
         }
 
@@ -156,14 +167,16 @@ internal static class RnnSequenceReader
             RnnLabelKind.SingleVector or RnnLabelKind.Single => outputSize == 0 ? 1 : outputSize,
             _ => 1,
         };
-        return new RnnSequenceSet(inputSize, targetsPerStep, head, features.ToArray(), featureOffsets.ToArray(),
-            targets.ToArray(), targetOffsets.ToArray(), new RnnSkipCounts(read, nonFinite, empty, missing));
+        return new RnnSequenceSet(inputSize, targetsPerStep, head, features, targets, new RnnSkipCounts(read, nonFinite, empty, missing));
     }
 
     /// <summary>Reads the current row's label into <paramref name="values"/> as targets; returns how many.</summary>
-    private delegate int LabelReader(ref float[] values, out bool missing);
+    /// <param name="values">Grown as needed.</param>
+    /// <param name="row">The row's index, for messages.</param>
+    /// <param name="missing">True for a missing key label.</param>
+    private delegate int LabelReader(ref float[] values, long row, out bool missing);
 
-    private static LabelReader MakeLabelReader(DataViewRowCursor cursor, DataViewSchema.Column label, RnnLabelKind kind)
+    private static LabelReader MakeLabelReader(DataViewRowCursor cursor, DataViewSchema.Column label, RnnLabelKind kind, string role)
     {
         switch (kind)
         {
@@ -171,7 +184,7 @@ internal static class RnnSequenceReader
             {
                 var get = cursor.GetGetter<float>(label);
                 float v = 0;
-                return (ref float[] values, out bool missing) =>
+                return (ref float[] values, long row, out bool missing) =>
                 {
                     get(ref v);
                     Grow(ref values, 1);
@@ -185,7 +198,7 @@ internal static class RnnSequenceReader
             {
                 var get = cursor.GetGetter<VBuffer<float>>(label);
                 VBuffer<float> buffer = default;
-                return (ref float[] values, out bool missing) =>
+                return (ref float[] values, long row, out bool missing) =>
                 {
                     get(ref buffer);
                     Grow(ref values, buffer.Length);
@@ -199,7 +212,7 @@ internal static class RnnSequenceReader
             {
                 var get = cursor.GetGetter<bool>(label);
                 bool v = false;
-                return (ref float[] values, out bool missing) =>
+                return (ref float[] values, long row, out bool missing) =>
                 {
                     get(ref v);
                     Grow(ref values, 1);
@@ -214,7 +227,7 @@ internal static class RnnSequenceReader
                 var get = cursor.GetGetter<VBuffer<bool>>(label);
                 VBuffer<bool> buffer = default;
                 bool[] dense = [];
-                return (ref float[] values, out bool missing) =>
+                return (ref float[] values, long row, out bool missing) =>
                 {
                     get(ref buffer);
                     Grow(ref values, buffer.Length);
@@ -231,29 +244,45 @@ internal static class RnnSequenceReader
             {
                 Type raw = (label.Type as VectorDataViewType)?.ItemType.RawType ?? label.Type.RawType;
                 bool vector = kind == RnnLabelKind.KeyVector;
-                if (raw == typeof(byte)) return KeyReader<byte>(cursor, label, vector);
-                if (raw == typeof(ushort)) return KeyReader<ushort>(cursor, label, vector);
-                if (raw == typeof(uint)) return KeyReader<uint>(cursor, label, vector);
-                return KeyReader<ulong>(cursor, label, vector);
+                if (raw == typeof(byte)) return KeyReader<byte>(cursor, label, vector, role);
+                if (raw == typeof(ushort)) return KeyReader<ushort>(cursor, label, vector, role);
+                if (raw == typeof(uint)) return KeyReader<uint>(cursor, label, vector, role);
+                return KeyReader<ulong>(cursor, label, vector, role);
             }
         }
     }
 
-    /// <summary>Key labels: key k (1-based) becomes class index k - 1; key 0 is a missing label.</summary>
-    private static LabelReader KeyReader<T>(DataViewRowCursor cursor, DataViewSchema.Column label, bool vector)
+    /// <summary>Key labels: key k (1-based) becomes class index k - 1; key 0 is a missing label; a key beyond the
+    /// key type's count (which a key type does not prevent) is an error naming the column and the row.</summary>
+    private static LabelReader KeyReader<T>(DataViewRowCursor cursor, DataViewSchema.Column label, bool vector, string role)
         where T : unmanaged, IBinaryInteger<T>
     {
+        ulong classes = (((label.Type as VectorDataViewType)?.ItemType ?? label.Type) as KeyDataViewType)!.Count;
+
+        // position: the key's index in a key vector, -1 for a scalar key.
+        float ClassIndex(ulong key, long row, int position)
+        {
+            if (key > classes)
+            {
+                throw new InvalidOperationException(
+                    $"Label column '{label.Name}' holds key {key}{(position >= 0 ? $" at position {position}" : "")} in {role} row {row}; " +
+                    $"expected keys 1 to {classes} (the key type's count; 0 is a missing label).");
+            }
+
+            return key == 0 ? 0f : key - 1;
+        }
+
         if (!vector)
         {
             var get = cursor.GetGetter<T>(label);
             T v = default;
-            return (ref float[] values, out bool missing) =>
+            return (ref float[] values, long row, out bool missing) =>
             {
                 get(ref v);
                 Grow(ref values, 1);
                 ulong key = ulong.CreateTruncating(v);
                 missing = key == 0;
-                values[0] = missing ? 0f : key - 1;
+                values[0] = ClassIndex(key, row, -1);
                 return 1;
             };
         }
@@ -261,7 +290,7 @@ internal static class RnnSequenceReader
         var getVector = cursor.GetGetter<VBuffer<T>>(label);
         VBuffer<T> buffer = default;
         T[] dense = [];
-        return (ref float[] values, out bool missing) =>
+        return (ref float[] values, long row, out bool missing) =>
         {
             getVector(ref buffer);
             Grow(ref values, buffer.Length);
@@ -272,7 +301,7 @@ internal static class RnnSequenceReader
             {
                 ulong key = ulong.CreateTruncating(dense[i]);
                 missing |= key == 0;
-                values[i] = key == 0 ? 0f : key - 1;
+                values[i] = ClassIndex(key, row, i);
             }
 
             return buffer.Length;

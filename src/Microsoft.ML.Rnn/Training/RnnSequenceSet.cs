@@ -8,17 +8,17 @@ namespace Microsoft.ML.Rnn;
 /// </summary>
 internal sealed class RnnSequenceSet
 {
-    /// <summary>Creates a set from flattened rows.</summary>
-    public RnnSequenceSet(int inputSize, int targetsPerStep, HeadStructure head, float[] features, int[] featureOffsets,
-        float[] targets, int[] targetOffsets, RnnSkipCounts skipped)
+    private readonly RnnRowStore _features;
+    private readonly RnnRowStore _targets;
+
+    /// <summary>Creates a set from rows read: row i of <paramref name="features"/> goes with row i of <paramref name="targets"/>.</summary>
+    public RnnSequenceSet(int inputSize, int targetsPerStep, HeadStructure head, RnnRowStore features, RnnRowStore targets, RnnSkipCounts skipped)
     {
         InputSize = inputSize;
         TargetsPerStep = targetsPerStep;
         Head = head;
-        Features = features;
-        FeatureOffsets = featureOffsets;
-        Targets = targets;
-        TargetOffsets = targetOffsets;
+        _features = features;
+        _targets = targets;
         Skipped = skipped;
         for (int i = 0; i < Count; i++)
             MaxSteps = Math.Max(MaxSteps, Steps(i));
@@ -34,33 +34,21 @@ internal sealed class RnnSequenceSet
     /// <summary>How the head's output steps, and so each row's targets, line up with its steps.</summary>
     public HeadStructure Head { get; }
 
-    /// <summary>All rows' features, back to back.</summary>
-    public float[] Features { get; }
-
-    /// <summary>Row i's features are <c>Features[FeatureOffsets[i] .. FeatureOffsets[i + 1]]</c>.</summary>
-    public int[] FeatureOffsets { get; }
-
-    /// <summary>All rows' targets, back to back.</summary>
-    public float[] Targets { get; }
-
-    /// <summary>Row i's targets are <c>Targets[TargetOffsets[i] .. TargetOffsets[i + 1]]</c>.</summary>
-    public int[] TargetOffsets { get; }
-
     /// <summary>Rows read but not kept, by reason.</summary>
     public RnnSkipCounts Skipped { get; }
 
     /// <summary>Rows kept.</summary>
-    public int Count => FeatureOffsets.Length - 1;
+    public int Count => _features.Count;
 
     /// <summary>Longest sequence, in steps.</summary>
     public int MaxSteps { get; }
 
     /// <summary>Steps of row <paramref name="row"/>.</summary>
-    public int Steps(int row) => (FeatureOffsets[row + 1] - FeatureOffsets[row]) / InputSize;
+    public int Steps(int row) => _features.Length(row) / InputSize;
 
     /// <summary>Features of row <paramref name="row"/>.</summary>
-    public ReadOnlySpan<float> RowFeatures(int row) => Features.AsSpan(FeatureOffsets[row], FeatureOffsets[row + 1] - FeatureOffsets[row]);
+    public ReadOnlySpan<float> RowFeatures(int row) => _features[row];
 
     /// <summary>Targets of row <paramref name="row"/>.</summary>
-    public ReadOnlySpan<float> RowTargets(int row) => Targets.AsSpan(TargetOffsets[row], TargetOffsets[row + 1] - TargetOffsets[row]);
+    public ReadOnlySpan<float> RowTargets(int row) => _targets[row];
 }

@@ -6,8 +6,8 @@ public sealed partial class RnnTrainer
 {
     /// <summary>
     /// Everything an <see cref="RnnTrainer"/> needs: the columns, the network, the optimizer and the training loop.
-    /// Checked at <see cref="Fit"/> and <see cref="GetOutputSchema"/>; the trainer keeps its own copy, so changing an
-    /// instance after creating the trainer does not change the trainer.
+    /// Checked at <see cref="Fit"/> and <see cref="GetOutputSchema"/>; the trainer keeps its own copy (of the
+    /// <see cref="InitialParameters"/> arrays too), so changing an instance after creating the trainer does not change the trainer.
     /// </summary>
     public sealed class Options
     {
@@ -55,7 +55,8 @@ public sealed partial class RnnTrainer
         public int BatchSize = 32;
 
         /// <summary>Passes over the training rows, unless early stopping ends training first. 0 keeps the initial
-        /// (or <see cref="InitialParameters"/>) weights untrained, for scoring imported models. Default 100.</summary>
+        /// (or <see cref="InitialParameters"/>) weights untrained, for scoring imported models. <see cref="int.MaxValue"/>
+        /// with <see cref="EarlyStoppingPatience"/> (or cancellation) trains until that stops it. Default 100.</summary>
         public int MaxEpochs = 100;
 
         /// <summary>Optimizer step size. Default 0.001.</summary>
@@ -95,7 +96,7 @@ public sealed partial class RnnTrainer
 
         /// <summary>Starting weights by PyTorch <c>state_dict</c> name (<c>rnn.weight_ih_l0</c> … <c>head.bias</c>,
         /// row-major), for warm starts and imported models; every parameter must be present with its PyTorch size.
-        /// Not saved. Default null (PyTorch's initialisation from <see cref="Seed"/>).</summary>
+        /// Copied when the trainer is created; not saved. Default null (PyTorch's initialisation from <see cref="Seed"/>).</summary>
         public IReadOnlyDictionary<string, float[]>? InitialParameters;
 
         /// <summary>Threads for the training kernels; null uses every core. Default null.</summary>
@@ -127,7 +128,8 @@ public sealed partial class RnnTrainer
             Threads = NumberOfThreads ?? Environment.ProcessorCount,
         };
 
-        /// <summary>A shallow copy (the validation set, parameter dictionary and callback are shared, series names copied).</summary>
+        /// <summary>A shallow copy (the validation set, parameter dictionary and callback are shared, series names copied;
+        /// the trainer copies the parameters itself, once).</summary>
         internal Options Clone()
         {
             var copy = (Options)MemberwiseClone();

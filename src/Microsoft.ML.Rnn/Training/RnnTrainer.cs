@@ -27,6 +27,9 @@ public sealed partial class RnnTrainer : IEstimator<RnnTransformer>
         ArgumentNullException.ThrowIfNull(options);
         _host = env.Register(nameof(RnnTrainer));
         _options = options.Clone();
+        // Copied deeply, arrays too: the caller may reuse them, and an edit after this point must not change training.
+        // A null array stays null, for Fit to report.
+        _options.InitialParameters = options.InitialParameters?.ToDictionary(p => p.Key, p => p.Value?.ToArray()!);
         _contextSeed = (env as IHostEnvironmentInternal)?.Seed;
     }
 
@@ -52,8 +55,9 @@ public sealed partial class RnnTrainer : IEstimator<RnnTransformer>
     /// <summary>Trains on <paramref name="input"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is invalid, or a column is missing or of the wrong type.</exception>
     /// <exception cref="InvalidOperationException">A row's structure does not fit (length not a multiple of the
-    /// input size, series of different lengths, an N vs N label that does not match the steps), no usable row is
-    /// left, or training diverged.</exception>
+    /// input size, series of different lengths, more steps than <see cref="RnnNetworkShape.MaxDimension"/>, an N vs N
+    /// label that does not match the steps, a key label beyond its key type's count), no usable row is left, or
+    /// training diverged.</exception>
     /// <exception cref="OperationCanceledException">The MLContext's execution was cancelled.</exception>
     public RnnTransformer Fit(IDataView input)
     {

@@ -15,7 +15,8 @@ internal static class RnnTrainingLoop
     public static List<RnnEpochReport> Run(IHost host, IChannel channel, RnnNetwork network, RnnTrainer.Options options, RnnTrainingOptions training,
         int seed, RnnSequenceSet train, RnnSequenceSet? validation)
     {
-        var history = new List<RnnEpochReport>(options.MaxEpochs);
+        // Grows with the epochs run: MaxEpochs may be int.MaxValue, meaning "until early stopping or cancellation".
+        var history = new List<RnnEpochReport>();
         if (options.MaxEpochs == 0)
             return history;
 
