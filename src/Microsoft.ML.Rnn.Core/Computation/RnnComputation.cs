@@ -95,7 +95,9 @@ internal sealed class RnnComputation
     /// <param name="training">Applies dropout between layers when the network has any.</param>
     /// <param name="initialHidden">Initial hidden state <c>[layers·directions, batch, hidden]</c>, or empty for zeros.</param>
     /// <param name="initialCell">LSTM initial cell state, same shape, or empty for zeros.</param>
-    public ReadOnlySpan<float> Forward(SequenceBatch batch, bool training = false, ReadOnlySpan<float> initialHidden = default, ReadOnlySpan<float> initialCell = default)
+    /// <param name="cancellation">Checked at every time step; a cancelled pass throws <see cref="OperationCanceledException"/>.</param>
+    public ReadOnlySpan<float> Forward(SequenceBatch batch, bool training = false, ReadOnlySpan<float> initialHidden = default, ReadOnlySpan<float> initialCell = default,
+        CancellationToken cancellation = default)
     {
         batch.Validate(_shape.InputSize);
         _batch = batch.BatchSize;
@@ -111,7 +113,7 @@ internal sealed class RnnComputation
             foreach (ref float[] mask in _dropoutMasks.AsSpan())
                 DropoutMask.Draw(_shape.Dropout, _dropoutRandom, Buffers.Ensure(ref mask, _steps * _batch * _shape.TopWidth));
 
-        _blockCount = BlockCount();
+        _blockCount = BlockCount(_shape, _batch, _steps);
         if (_blocks.Length < _blockCount)
         {
             int created = _blocks.Length;
@@ -129,6 +131,7 @@ internal sealed class RnnComputation
             InitialHidden = initialHidden,
             InitialCell = initialCell,
             DropoutMasks = dropout ? _dropoutMasks : null,
+            Cancellation = cancellation,
         }, ThreadsPerBlock);
         RunBlocks(ref work);
 
@@ -154,9 +157,11 @@ internal sealed class RnnComputation
     /// Back-propagates through time from the gradient of the loss with respect to the last forward pass's outputs.
     /// Writes d loss / d parameter into <paramref name="parameterGradient"/> (overwriting; laid out as the network's
     /// parameters) and, when not empty, d loss / d input into <paramref name="inputGradient"/> (<c>[batch, steps, inputSize]</c>,
-    /// zero at padded steps). Gradients arriving at padded steps' outputs are ignored.
+    /// zero at padded steps). Gradients arriving at padded steps' outputs are ignored. <paramref name="cancellation"/> is
+    /// checked at every time step; a cancelled pass throws <see cref="OperationCanceledException"/>.
     /// </summary>
-    public void Backward(ReadOnlySpan<float> outputGradient, Span<float> parameterGradient, Span<float> inputGradient = default)
+    public void Backward(ReadOnlySpan<float> outputGradient, Span<float> parameterGradient, Span<float> inputGradient = default,
+        CancellationToken cancellation = default)
     {
         if (!_hasForward)
             throw new InvalidOperationException("Backward needs a forward pass first.");
@@ -166,19 +171,19 @@ internal sealed class RnnComputation
         if (!inputGradient.IsEmpty)
             CheckLength(inputGradient.Length, _batch * _steps * _shape.InputSize, nameof(inputGradient));
 
-        var work = new BackwardWork(this, outputGradient, parameterGradient, inputGradient);
+        var work = new BackwardWork(this, outputGradient, parameterGradient, inputGradient, cancellation);
         RunBlocks(ref work);
         for (int index = 1; index < _blockCount; index++)
             TensorPrimitives.Add(parameterGradient, _blocks[index].OwnGradients(parameterCount), parameterGradient);
     }
 
-    /// <summary>How many blocks the current batch is cut into: from its size and the network's shape only.</summary>
-    private int BlockCount()
+    /// <summary>How many blocks a batch of <paramref name="batch"/> rows and <paramref name="steps"/> steps is cut into: from its size and the network's shape only.</summary>
+    public static int BlockCount(RnnNetworkShape shape, int batch, int steps)
     {
-        int hidden = _shape.HiddenSize, gateWidth = _shape.GateCount * hidden;
-        long workPerRow = (long)_steps * _shape.NumberOfLayers * _shape.Directions * gateWidth * (hidden + Math.Max(_shape.InputSize, _shape.TopWidth));
-        long byWork = _batch * workPerRow / MinWorkPerBlock;
-        int byRows = Math.Max(Math.Min(_batch / MinRowsPerBlock, 2), (_batch + RowsPerBlock / 2) / RowsPerBlock);
+        int hidden = shape.HiddenSize, gateWidth = shape.GateCount * hidden;
+        long workPerRow = (long)steps * shape.NumberOfLayers * shape.Directions * gateWidth * (hidden + Math.Max(shape.InputSize, shape.TopWidth));
+        long byWork = batch * workPerRow / MinWorkPerBlock;
+        int byRows = Math.Max(Math.Min(batch / MinRowsPerBlock, 2), (batch + RowsPerBlock / 2) / RowsPerBlock);
         return (int)Math.Clamp(Math.Min(byRows, byWork), 1, MaxBlocks);
     }
 
@@ -211,8 +216,8 @@ internal sealed class RnnComputation
     }
 
     /// <summary>The backward pass of every block; block 0 writes the caller's gradient, the others their own.</summary>
-    private readonly ref struct BackwardWork(RnnComputation computation, ReadOnlySpan<float> outputGradient, Span<float> parameterGradient, Span<float> inputGradient)
-        : IParallelWork
+    private readonly ref struct BackwardWork(RnnComputation computation, ReadOnlySpan<float> outputGradient, Span<float> parameterGradient, Span<float> inputGradient,
+        CancellationToken cancellation) : IParallelWork
     {
         private readonly ReadOnlySpan<float> _outputGradient = outputGradient;
         private readonly Span<float> _parameterGradient = parameterGradient;
@@ -225,7 +230,7 @@ internal sealed class RnnComputation
             int rows = end - first, perRow = c._network.OutputLength(c._steps), inputPerRow = c._steps * c._shape.InputSize;
             c._blocks[part].Backward(c._network.Values, _outputGradient.Slice(first * perRow, rows * perRow),
                 part == 0 ? _parameterGradient : default, _parameterGradient.Length,
-                _inputGradient.IsEmpty ? default : _inputGradient.Slice(first * inputPerRow, rows * inputPerRow), c.ThreadsPerBlock);
+                _inputGradient.IsEmpty ? default : _inputGradient.Slice(first * inputPerRow, rows * inputPerRow), c.ThreadsPerBlock, cancellation);
         }
     }
 }

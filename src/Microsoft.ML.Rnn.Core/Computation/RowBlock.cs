@@ -93,7 +93,7 @@ internal sealed class RowBlock
                 RecurrentDirection pass = _directions[layer, direction];
                 pass.Forward(parameters, layerInput, lengths, steps,
                     StateSlice(initialHidden, stateIndex, stateSize), StateSlice(initialCell, stateIndex, stateSize),
-                    layerOutput, threads);
+                    layerOutput, threads, batch.Cancellation);
                 pass.FinalHidden.CopyTo(finalHidden.Slice(stateIndex * stateSize, stateSize));
                 if (!finalCell.IsEmpty)
                     pass.FinalCell.CopyTo(finalCell.Slice(stateIndex * stateSize, stateSize));
@@ -125,10 +125,11 @@ internal sealed class RowBlock
     /// <summary>
     /// Back-propagates this block's rows. <paramref name="outputGradient"/> and <paramref name="inputGradient"/> are
     /// this block's rows (batch-first); the parameter gradient goes to <paramref name="parameterGradient"/>, or,
-    /// when that is empty, to this block's own buffer (<see cref="OwnGradients"/>).
+    /// when that is empty, to this block's own buffer (<see cref="OwnGradients"/>). <paramref name="cancellation"/> is
+    /// checked at every time step.
     /// </summary>
     public void Backward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> outputGradient, Span<float> parameterGradient,
-        int parameterCount, Span<float> inputGradient, int threads)
+        int parameterCount, Span<float> inputGradient, int threads, CancellationToken cancellation = default)
     {
         int steps = _steps, rows = _batch, hidden = _shape.HiddenSize, width = _shape.TopWidth, layers = _shape.NumberOfLayers;
         if (parameterGradient.IsEmpty)
@@ -160,7 +161,7 @@ internal sealed class RowBlock
                 }
 
                 _directions[layer, direction].Backward(parameters, layerInput, lengths, dLayerOutput, dFinal, _scratch,
-                    parameterGradient, dLayerInput, accumulateInputGradient: direction > 0, threads);
+                    parameterGradient, dLayerInput, accumulateInputGradient: direction > 0, threads, cancellation);
             }
 
             if (layer > 0 && _dropoutApplied)

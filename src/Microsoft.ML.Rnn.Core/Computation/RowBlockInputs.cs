@@ -26,5 +26,8 @@ internal readonly ref struct RowBlockInputs
     /// <summary>Per layer below the top, the dropout mask of its output (<c>[steps, batch, width]</c>); null without dropout.</summary>
     public float[][]? DropoutMasks { get; init; }
 
+    /// <summary>Checked at every time step, so that a cancelled pass stops within a step.</summary>
+    public CancellationToken Cancellation { get; init; }
+
     public int BatchSize => Lengths.Length;
 }

@@ -11,7 +11,7 @@ internal sealed class LinearProjection
     private readonly int _outputs;
 
     /// <summary>A projection from <paramref name="inputs"/> to <paramref name="outputs"/> values whose parameters start at <paramref name="offset"/>.</summary>
-    public LinearProjection(string prefix, int inputs, int outputs, int offset)
+    public LinearProjection(string prefix, int inputs, int outputs, long offset)
     {
         _inputs = inputs;
         _outputs = outputs;
@@ -26,7 +26,7 @@ internal sealed class LinearProjection
     public ParameterTensor Bias { get; }
 
     /// <summary>Where the next parameter after this projection's starts.</summary>
-    public int End => Bias.Offset + Bias.Length;
+    public long End => Bias.Offset + Bias.Length;
 
     /// <summary><c>[rows, inputs] → [rows, outputs]</c>.</summary>
     public void Forward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, int rows, Span<float> output, int threads)

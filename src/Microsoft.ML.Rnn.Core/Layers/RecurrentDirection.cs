@@ -26,9 +26,10 @@ internal abstract class RecurrentDirection
     /// <summary>
     /// Runs the direction over <paramref name="input"/> ([steps, batch, inputWidth]) and writes its per-step outputs
     /// into its half of <paramref name="layerOutput"/> ([steps, batch, directions·hidden]; zero past a sequence's end).
+    /// <paramref name="cancellation"/> is checked at every step.
     /// </summary>
     public abstract void Forward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<int> lengths, int steps,
-        ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell, Span<float> layerOutput, int threads);
+        ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell, Span<float> layerOutput, int threads, CancellationToken cancellation);
 
     /// <summary>
     /// Back-propagates through time. <paramref name="dLayerOutput"/> is d loss / d (layer output) ([steps, batch,
@@ -36,10 +37,11 @@ internal abstract class RecurrentDirection
     /// Writes this direction's parameter gradients into <paramref name="gradients"/> (overwriting) and adds
     /// d loss / d input to <paramref name="dInput"/> ([steps, batch, inputWidth]) — or overwrites it when
     /// <paramref name="accumulateInputGradient"/> is false; an empty <paramref name="dInput"/> skips that product.
+    /// <paramref name="cancellation"/> is checked at every step.
     /// </summary>
     public abstract void Backward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<int> lengths,
         ReadOnlySpan<float> dLayerOutput, ReadOnlySpan<float> dFinalHidden, BackwardScratch scratch,
-        Span<float> gradients, Span<float> dInput, bool accumulateInputGradient, int threads);
+        Span<float> gradients, Span<float> dInput, bool accumulateInputGradient, int threads, CancellationToken cancellation);
 }
 
 /// <summary>One layer in one direction of cell <typeparamref name="TCell"/>; the JIT compiles one per cell.</summary>
@@ -78,7 +80,7 @@ internal sealed class RecurrentDirection<TCell> : RecurrentDirection
     public override ReadOnlySpan<float> FinalCell => _cells.AsSpan(FinalSlot * StateSize, StateSize);
 
     public override void Forward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<int> lengths, int steps,
-        ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell, Span<float> layerOutput, int threads)
+        ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell, Span<float> layerOutput, int threads, CancellationToken cancellation)
     {
         int batch = lengths.Length, hidden = Hidden, gateWidth = GateWidth, rows = steps * batch;
         _steps = steps;
@@ -93,6 +95,7 @@ internal sealed class RecurrentDirection<TCell> : RecurrentDirection
         if (TCell.HasCellState)
             Buffers.Ensure(ref _tanhCells, rows * hidden);
 
+        cancellation.ThrowIfCancellationRequested();
         Gemm.MultiplyTransposedB(rows, gateWidth, _inputWidth, input, _inputWidth, _parameters.InputWeight.In(parameters), _inputWidth, gates, gateWidth, accumulate: false, threads);
         RowVectors.AddToEveryRow(gates, _parameters.InputBias.In(parameters), TCell.KeepsRecurrentProduct ? default : _parameters.HiddenBias.In(parameters));
 
@@ -101,13 +104,17 @@ internal sealed class RecurrentDirection<TCell> : RecurrentDirection
         if (TCell.HasCellState)
             CopyOrClear(initialCell, cells.Slice(initialSlot * StateSize, StateSize));
 
+        // One check a step (a volatile read): a long batch stops within a step of being cancelled, not at its end.
         for (int p = 0; p < steps; p++)
+        {
+            cancellation.ThrowIfCancellationRequested();
             ForwardStep(parameters, lengths, Reverse ? steps - 1 - p : p, layerOutput);
+        }
     }
 
     public override void Backward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<int> lengths,
         ReadOnlySpan<float> dLayerOutput, ReadOnlySpan<float> dFinalHidden, BackwardScratch scratch,
-        Span<float> gradients, Span<float> dInput, bool accumulateInputGradient, int threads)
+        Span<float> gradients, Span<float> dInput, bool accumulateInputGradient, int threads, CancellationToken cancellation)
     {
         int steps = _steps, hidden = Hidden, gateWidth = GateWidth, rows = steps * _batch;
         Span<float> dGates = Buffers.Ensure(ref scratch.DGates, rows * gateWidth);
@@ -120,7 +127,12 @@ internal sealed class RecurrentDirection<TCell> : RecurrentDirection
             Buffers.Ensure(ref scratch.DC, StateSize).Clear();
 
         for (int p = steps - 1; p >= 0; p--)
+        {
+            cancellation.ThrowIfCancellationRequested();
             BackwardStep(parameters, lengths, Reverse ? steps - 1 - p : p, dLayerOutput, scratch);
+        }
+
+        cancellation.ThrowIfCancellationRequested();
 
         // Weight gradients over all steps at once: dW_ih = dGᵀ·X, dW_hh = dGᵀ·H_prev (previous states in time order).
         ReadOnlySpan<float> previousStates = _states.AsSpan(Reverse ? StateSize : 0, rows * hidden);

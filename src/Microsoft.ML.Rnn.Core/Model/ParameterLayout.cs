@@ -18,11 +18,11 @@ internal sealed class ParameterLayout
         shape.Validate();
         int gates = shape.GateCount * shape.HiddenSize;
         var tensors = new List<ParameterTensor>();
-        int offset = 0;
+        long offset = 0;
         ParameterTensor Add(ParameterTensor tensor)
         {
             tensors.Add(tensor);
-            offset = checked(offset + tensor.Length);
+            offset += tensor.Length;
             return tensor;
         }
 
@@ -44,10 +44,13 @@ internal sealed class ParameterLayout
             }
         }
 
-        HeadOffset = offset;
+        long headOffset = offset;
         foreach (ParameterTensor tensor in RnnHeads.Create(shape).Parameters)
-            Add(tensor with { Offset = HeadOffset + tensor.Offset });
-        TotalLength = offset;
+            Add(tensor with { Offset = headOffset + tensor.Offset });
+
+        // Validate refused any shape whose parameters do not fit one array, so both fit an int.
+        HeadOffset = checked((int)headOffset);
+        TotalLength = checked((int)offset);
         _tensors = tensors.ToArray();
         _byName = _tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
     }

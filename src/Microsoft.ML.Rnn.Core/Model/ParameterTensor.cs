@@ -5,10 +5,14 @@ namespace Microsoft.ML.Rnn.Core;
 /// <param name="Offset">Where its values start in the flat vector.</param>
 /// <param name="Rows">PyTorch's first dimension.</param>
 /// <param name="Columns">PyTorch's second dimension, or 1 for a bias vector.</param>
-internal sealed record ParameterTensor(string Name, int Offset, int Rows, int Columns)
+/// <remarks>
+/// Sizes are counted in <see cref="long"/>: a shape's count is checked against what one array holds
+/// (<see cref="RnnNetworkShape.Validate()"/>) before any vector is laid out, and a count must not wrap around first.
+/// </remarks>
+internal sealed record ParameterTensor(string Name, long Offset, int Rows, int Columns)
 {
     /// <summary>Number of values: rows × columns.</summary>
-    public int Length => Rows * Columns;
+    public long Length => (long)Rows * Columns;
 
     /// <summary>The PyTorch shape: <c>[rows, columns]</c> for a matrix, <c>[rows]</c> for a bias.</summary>
     public int[] Shape => IsVector ? [Rows] : [Rows, Columns];
@@ -23,8 +27,8 @@ internal sealed record ParameterTensor(string Name, int Offset, int Rows, int Co
     internal bool IsRecurrent { get; init; }
 
     /// <summary>This parameter's values within a flat vector laid out by its <see cref="ParameterLayout"/>.</summary>
-    internal Span<float> In(Span<float> flat) => flat.Slice(Offset, Length);
+    internal Span<float> In(Span<float> flat) => flat.Slice(checked((int)Offset), checked((int)Length));
 
     /// <inheritdoc cref="In(Span{float})"/>
-    internal ReadOnlySpan<float> In(ReadOnlySpan<float> flat) => flat.Slice(Offset, Length);
+    internal ReadOnlySpan<float> In(ReadOnlySpan<float> flat) => flat.Slice(checked((int)Offset), checked((int)Length));
 }

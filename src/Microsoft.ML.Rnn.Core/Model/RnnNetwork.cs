@@ -113,7 +113,8 @@ public sealed class RnnNetwork
 
     /// <summary>
     /// Runs one sequence and writes the head's raw outputs (logits for classification) to <paramref name="output"/>.
-    /// Thread-safe, and allocation-free after a thread's first call with the longest sequence.
+    /// Thread-safe, and allocation-free after a thread's first call with the longest sequence, for sequences whose
+    /// buffers stay under 4 MB (an LSTM of hidden size 64: about 2,000 steps); a thread does not keep longer ones' buffers.
     /// </summary>
     /// <param name="sequence">Time-major values: step 0's features, then step 1's; its length is a positive multiple of the input size.</param>
     /// <param name="output"><see cref="OutputLength"/> values.</param>
@@ -145,16 +146,27 @@ public sealed class RnnNetwork
                 "Use Clone() or WithParameters(...) for a copy to change.");
     }
 
-    /// <summary>One thread's computation for single-sequence prediction.</summary>
+    /// <summary>
+    /// One thread's computation for single-sequence prediction. Its buffers grow with the longest sequence seen; scoring
+    /// threads live long (a thread pool's), so after a sequence whose buffers pass <see cref="MaxRetainedBytes"/> the
+    /// computation is let go, and the next call grows a new one to its own size.
+    /// </summary>
     private sealed class PredictionWorkspace(RnnNetwork network)
     {
-        private readonly RnnComputation _computation = new(network);
+        /// <summary>Most bytes of sequence buffers a thread keeps between calls (16 threads: 64 MB).</summary>
+        internal const long MaxRetainedBytes = 4L << 20;
+
+        private readonly long _bytesPerStep = sizeof(float) * MemoryEstimate.ActivationFloats(network.Shape, rows: 1, steps: 1, training: false);
         private readonly int[] _length = new int[1];
+        private RnnComputation? _computation;
 
         public void Run(ReadOnlySpan<float> sequence, int steps, Span<float> output)
         {
             _length[0] = steps;
+            _computation ??= new RnnComputation(network);
             _computation.Forward(new SequenceBatch(sequence, _length, steps)).CopyTo(output);
+            if (steps * _bytesPerStep > MaxRetainedBytes)
+                _computation = null;
         }
     }
 }

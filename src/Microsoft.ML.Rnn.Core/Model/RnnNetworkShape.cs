@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Microsoft.ML.Rnn.Core;
 
 /// <summary>The architecture of an <see cref="RnnNetwork"/>: everything but the parameter values.</summary>
@@ -42,6 +44,27 @@ public sealed record RnnNetworkShape(
     /// <summary>Width of a per-step output of the top layer (and of the N vs 1 final state): directions × hidden size.</summary>
     public int TopWidth => Directions * HiddenSize;
 
+    /// <summary>
+    /// Parameters of the whole network, recurrent stack and head, as <see cref="ParameterLayout"/> lays them out;
+    /// counted in <see cref="long"/>, so a shape too large for one array is seen as such instead of wrapping around.
+    /// </summary>
+    internal long ParameterCount
+    {
+        get
+        {
+            long gateWidth = (long)GateCount * HiddenSize, count = 0;
+            for (int layer = 0; layer < NumberOfLayers; layer++)
+            {
+                long inputWidth = layer == 0 ? InputSize : TopWidth;
+                count += Directions * gateWidth * (inputWidth + HiddenSize + 2); // weight_ih, weight_hh, bias_ih, bias_hh
+            }
+
+            foreach (ParameterTensor tensor in RnnHeads.Create(this).Parameters)
+                count += tensor.Length;
+            return count;
+        }
+    }
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first field that is out of range.</summary>
     public void Validate() => Validate(OptionCheck.Core);
 
@@ -56,5 +79,17 @@ public sealed record RnnNetworkShape(
         OptionCheck.Range(OutputSize, 1, MaxDimension, nameof(OutputSize), "outputs per step (classes for softmax cross-entropy)", fail);
         OptionCheck.Range(NumberOfLayers, 1, MaxLayers, nameof(NumberOfLayers), "stacked layers", fail);
         OptionCheck.UnitInterval(Dropout, nameof(Dropout), "a probability", fail);
+
+        // Every parameter lives in one float[] (and so do its gradient and the optimizer's state).
+        long parameters = ParameterCount;
+        if (parameters > Array.MaxLength)
+        {
+            throw fail(nameof(HiddenSize),
+                string.Create(CultureInfo.InvariantCulture,
+                    $"is {HiddenSize}, which with {GateCount} gate(s) per unit ({Cell}), {NumberOfLayers} layer(s), {Directions} direction(s), " +
+                    $"InputSize {InputSize} and OutputSize {OutputSize} needs {parameters:N0} parameters"),
+                string.Create(CultureInfo.InvariantCulture,
+                    $"at most {Array.MaxLength:N0} parameters, as many as one array holds: lower HiddenSize or NumberOfLayers"));
+        }
     }
 }

@@ -15,6 +15,7 @@ public sealed class RnnTrainingSession
     private float[] _carriedHidden = [];
     private float[] _carriedCell = [];
     private int _carriedBatch;
+    private long _checkedRowSteps;
 
     /// <summary>Starts training <paramref name="network"/> with <paramref name="options"/> (copied; later changes have no effect).</summary>
     /// <exception cref="InvalidOperationException"><paramref name="network"/> belongs to a trained model (<see cref="RnnNetwork.IsReadOnly"/>); train a <see cref="RnnNetwork.Clone"/>.</exception>
@@ -28,6 +29,8 @@ public sealed class RnnTrainingSession
         _options = options.Clone();
         if (_options.Loss == RnnLoss.SoftmaxCrossEntropy && network.Shape.OutputSize < 2)
             throw new ArgumentException($"Softmax cross-entropy needs at least 2 classes; the network has OutputSize {network.Shape.OutputSize}.", nameof(options));
+        // Before the gradient and the optimizer's state are allocated: refuse what obviously cannot fit.
+        MemoryEstimate.ThrowIfTrainingDoesNotFit(network.Shape, _options, batch: 0, steps: 0, MemoryEstimate.AvailableBytes);
         _computation = new RnnComputation(network, _options.Threads, _options.Seed);
         _optimizer = Optimizer.Create(_options, network.Layout.TotalLength);
         _gradients = new float[network.Layout.TotalLength];
@@ -39,7 +42,7 @@ public sealed class RnnTrainingSession
     /// <summary>The final hidden state of the last pass, <c>[layers·directions, batch, hidden]</c> (PyTorch's <c>h_n</c>).</summary>
     public ReadOnlySpan<float> FinalHidden => _computation.FinalHidden;
 
-    /// <summary>The gradient of the last <see cref="TrainStep"/>, after clipping, laid out as the network's parameters.</summary>
+    /// <summary>The gradient of the last <see cref="TrainStep(SequenceBatch, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, CancellationToken)"/>, after clipping, laid out as the network's parameters.</summary>
     public ReadOnlySpan<float> Gradients => _gradients;
 
     /// <summary>
@@ -51,8 +54,29 @@ public sealed class RnnTrainingSession
     /// <param name="initialHidden">Initial hidden state <c>[layers·directions, batch, hidden]</c>; when empty, zeros or (stateful) the carried state.</param>
     /// <param name="initialCell">LSTM initial cell state, same shape; when empty, zeros or (stateful) the carried state.</param>
     /// <exception cref="InvalidOperationException">The loss or the gradient is not finite; the parameters are left as they were.</exception>
-    public float TrainStep(SequenceBatch batch, ReadOnlySpan<float> targets, ReadOnlySpan<float> initialHidden = default, ReadOnlySpan<float> initialCell = default)
+    /// <exception cref="InsufficientMemoryException">The first batch of this size would obviously not fit in the machine's memory (the message says what it needs).</exception>
+    public float TrainStep(SequenceBatch batch, ReadOnlySpan<float> targets, ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell) =>
+        TrainStep(batch, targets, initialHidden, initialCell, CancellationToken.None);
+
+    /// <summary>
+    /// One optimizer step on a batch. Returns the mean loss before the step. <paramref name="cancellationToken"/> is
+    /// checked at every time step of the forward and backward passes, so a cancelled step stops within a time step.
+    /// </summary>
+    /// <param name="batch">The sequences.</param>
+    /// <param name="targets">N vs 1: <c>[batch, outputs]</c>; N vs N: <c>[batch, steps, outputs]</c> (padded steps ignored).
+    /// For softmax cross-entropy one class index per row instead: <c>[batch]</c> or <c>[batch, steps]</c>.</param>
+    /// <param name="initialHidden">Initial hidden state <c>[layers·directions, batch, hidden]</c>; when empty, zeros or (stateful) the carried state.</param>
+    /// <param name="initialCell">LSTM initial cell state, same shape; when empty, zeros or (stateful) the carried state.</param>
+    /// <param name="cancellationToken">Cancels the step.</param>
+    /// <exception cref="OperationCanceledException">The step was cancelled; the parameters, the optimizer's state,
+    /// <see cref="StepCount"/> and the carried state are left as they were.</exception>
+    /// <exception cref="InvalidOperationException">The loss or the gradient is not finite; the parameters are left as they were.</exception>
+    /// <exception cref="InsufficientMemoryException">The first batch of this size would obviously not fit in the machine's memory (the message says what it needs).</exception>
+    public float TrainStep(SequenceBatch batch, ReadOnlySpan<float> targets, ReadOnlySpan<float> initialHidden = default, ReadOnlySpan<float> initialCell = default,
+        CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
+        CheckMemory(batch);
         if (initialHidden.IsEmpty && _options.Stateful && _carriedBatch == batch.BatchSize)
         {
             int stateLength = _computation.FinalHidden.Length;
@@ -61,7 +85,7 @@ public sealed class RnnTrainingSession
                 initialCell = _carriedCell.AsSpan(0, stateLength);
         }
 
-        ReadOnlySpan<float> output = _computation.Forward(batch, training: true, initialHidden, initialCell);
+        ReadOnlySpan<float> output = _computation.Forward(batch, training: true, initialHidden, initialCell, cancellationToken);
 
         Span<float> dOutput = Buffers.Ensure(ref _outputGradient, output.Length);
         float loss = LossFunction.Compute(_options.Loss, _network.Shape.HeadStructure, output, targets, batch.Lengths, batch.Steps, _network.Shape.OutputSize, dOutput);
@@ -69,13 +93,14 @@ public sealed class RnnTrainingSession
         if (!float.IsFinite(loss))
             throw new InvalidOperationException($"Training step {step}: the loss is {loss}. The parameters were not updated; lower the learning rate, clip gradients, or check the data.");
 
-        _computation.Backward(dOutput, _gradients);
+        _computation.Backward(dOutput, _gradients, cancellation: cancellationToken);
         float norm = GradientClipping.GlobalNorm(_gradients);
         if (!float.IsFinite(norm))
             throw new InvalidOperationException($"Training step {step}: the gradient norm is {norm}. The parameters were not updated; lower the learning rate, clip gradients, or check the data.");
         if (_options.GradientClipNorm > 0f)
             GradientClipping.Clip(_gradients, norm, _options.GradientClipNorm);
 
+        // Nothing is checked from here on: a step either changes nothing or is applied whole.
         _optimizer.Step(_network.Values, _gradients);
         StepCount = step;
         if (_options.Stateful)
@@ -84,15 +109,32 @@ public sealed class RnnTrainingSession
     }
 
     /// <summary>The mean loss on a batch, with no update and no dropout (and no carried state).</summary>
-    public float Evaluate(SequenceBatch batch, ReadOnlySpan<float> targets)
+    public float Evaluate(SequenceBatch batch, ReadOnlySpan<float> targets) => Evaluate(batch, targets, CancellationToken.None);
+
+    /// <summary>
+    /// The mean loss on a batch, with no update and no dropout (and no carried state); <paramref name="cancellationToken"/>
+    /// is checked at every time step.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The evaluation was cancelled.</exception>
+    public float Evaluate(SequenceBatch batch, ReadOnlySpan<float> targets, CancellationToken cancellationToken)
     {
-        ReadOnlySpan<float> output = _computation.Forward(batch);
+        ReadOnlySpan<float> output = _computation.Forward(batch, cancellation: cancellationToken);
         Span<float> dOutput = Buffers.Ensure(ref _outputGradient, output.Length);
         return LossFunction.Compute(_options.Loss, _network.Shape.HeadStructure, output, targets, batch.Lengths, batch.Steps, _network.Shape.OutputSize, dOutput);
     }
 
     /// <summary>Stateful mode: the next batch starts from zeros again.</summary>
     public void ResetState() => _carriedBatch = 0;
+
+    /// <summary>Refuses a batch larger than any so far (rows × steps) whose step would obviously not fit in memory.</summary>
+    private void CheckMemory(SequenceBatch batch)
+    {
+        long rowSteps = (long)batch.BatchSize * batch.Steps;
+        if (rowSteps <= _checkedRowSteps)
+            return;
+        MemoryEstimate.ThrowIfTrainingDoesNotFit(_network.Shape, _options, batch.BatchSize, batch.Steps, MemoryEstimate.AvailableBytes);
+        _checkedRowSteps = rowSteps;
+    }
 
     private void CarryState(int batchSize)
     {

@@ -13,7 +13,7 @@ namespace Microsoft.ML.Rnn;
 /// stopping ends it) of consecutive batches of <see cref="Options.BatchSize"/> rows, shuffled per epoch from the seed,
 /// one optimizer step per batch. Rows with NaN or infinite values, zero steps or a missing key label are skipped and
 /// counted in the log. Progress goes to <c>MLContext.Log</c> and <see cref="Options.OnEpochEnd"/>;
-/// <c>MLContext.CancelExecution()</c> stops training before the next batch.
+/// <c>MLContext.CancelExecution()</c> stops training within a time step of the running batch.
 /// </remarks>
 public sealed partial class RnnTrainer : IEstimator<RnnTransformer>
 {
@@ -59,6 +59,7 @@ public sealed partial class RnnTrainer : IEstimator<RnnTransformer>
     /// label that does not match the steps, a key label beyond its key type's count), no usable row is left, or
     /// training diverged.</exception>
     /// <exception cref="OperationCanceledException">The MLContext's execution was cancelled.</exception>
+    /// <exception cref="InsufficientMemoryException">Training would obviously not fit in the machine's memory (the message says what it needs).</exception>
     public RnnTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -109,6 +110,8 @@ public sealed partial class RnnTrainer : IEstimator<RnnTransformer>
             throw RnnSchemaBinding.Column("Label", options.LabelColumnName, $"{outputSize} outputs per step", $"at most {RnnLimits.MaxOutputSize} ({e.Message})");
         }
 
+        // Before the network is allocated: refuse a training that obviously cannot fit in memory, saying what it needs.
+        MemoryEstimate.ThrowIfTrainingDoesNotFit(shape, options.TrainingOptions(seed), Math.Min(options.BatchSize, train.Count), train.MaxSteps, MemoryEstimate.AvailableBytes);
         var network = new RnnNetwork(shape, seed);
         if (options.InitialParameters is not null)
         {

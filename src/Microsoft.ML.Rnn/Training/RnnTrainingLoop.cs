@@ -7,7 +7,7 @@ namespace Microsoft.ML.Rnn;
 /// <summary>
 /// The epoch loop: shuffles from the seed, runs consecutive batches (one optimizer step each), scores the
 /// validation set, reports progress to the MLContext log, the progress channel and <c>OnEpochEnd</c>, checks for
-/// cancellation before every batch, and stops early when asked, restoring the best epoch's parameters.
+/// cancellation before every batch and (through <see cref="HostCancellation"/>) within one, and stops early when asked, restoring the best epoch's parameters.
 /// </summary>
 internal static class RnnTrainingLoop
 {
@@ -21,6 +21,7 @@ internal static class RnnTrainingLoop
             return history;
 
         var session = new RnnTrainingSession(network, training);
+        using var cancellation = new HostCancellation(host);
         var trainBatches = new RnnBatchBuilder(train, options.BatchSize);
         RnnBatchBuilder? validationBatches = validation is { Count: > 0 } ? new RnnBatchBuilder(validation, options.BatchSize) : null;
         var order = new int[train.Count];
@@ -61,7 +62,7 @@ internal static class RnnTrainingLoop
                 float loss;
                 try
                 {
-                    loss = session.TrainStep(new SequenceBatch(inputs, lengths, steps), targets);
+                    loss = session.TrainStep(new SequenceBatch(inputs, lengths, steps), targets, cancellationToken: cancellation.Token);
                 }
                 catch (InvalidOperationException e)
                 {
@@ -76,7 +77,7 @@ internal static class RnnTrainingLoop
             float? validationLoss = null;
             if (validation is not null && validationBatches is not null)
             {
-                validationLoss = Evaluate(host, session, validation, validationBatches, options.BatchSize, options.Stateful);
+                validationLoss = Evaluate(host, session, validation, validationBatches, options.BatchSize, options.Stateful, cancellation.Token);
                 lastValidation = validationLoss.Value;
             }
 
@@ -111,7 +112,8 @@ internal static class RnnTrainingLoop
         return history;
     }
 
-    private static float Evaluate(IHost host, RnnTrainingSession session, RnnSequenceSet set, RnnBatchBuilder batches, int batchSize, bool stateful)
+    private static float Evaluate(IHost host, RnnTrainingSession session, RnnSequenceSet set, RnnBatchBuilder batches, int batchSize, bool stateful,
+        CancellationToken cancellation)
     {
         if (stateful)
             session.ResetState();
@@ -124,7 +126,7 @@ internal static class RnnTrainingLoop
             for (int i = 0; i < count; i++)
                 rows[i] = start + i;
             int steps = batches.Build(rows[..count], out var inputs, out var lengths, out var targets);
-            sum += (double)session.Evaluate(new SequenceBatch(inputs, lengths, steps), targets) * count;
+            sum += (double)session.Evaluate(new SequenceBatch(inputs, lengths, steps), targets, cancellation) * count;
         }
 
         if (stateful)

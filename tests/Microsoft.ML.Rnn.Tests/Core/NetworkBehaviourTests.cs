@@ -241,7 +241,7 @@ public sealed class NetworkBehaviourTests
         foreach (ParameterTensor tensor in network.Layout.Tensors)
         {
             float bound = tensor.Name.StartsWith("head.", StringComparison.Ordinal) ? 1f / MathF.Sqrt(200) : 1f / MathF.Sqrt(100);
-            ReadOnlySpan<float> values = network.Parameters.Slice(tensor.Offset, tensor.Length);
+            ReadOnlySpan<float> values = tensor.In(network.Parameters);
             float max = 0;
             double sumSquares = 0;
             foreach (float v in values)
@@ -264,7 +264,7 @@ public sealed class NetworkBehaviourTests
     {
         var network = new RnnNetwork(new RnnNetworkShape(RnnCellType.Rnn, 3, 200, 4), seed: 18, RnnInitialization.Normal(0.001f));
         ParameterTensor hidden = network.Layout.Tensors[1];
-        float[] values = network.Parameters.Slice(hidden.Offset, hidden.Length).ToArray();
+        float[] values = hidden.In(network.Parameters).ToArray();
         double mean = values.Average(v => (double)v), std = Math.Sqrt(values.Average(v => (v - mean) * (v - mean)));
         Assert.AreEqual(0.0, mean, 3e-5);
         Assert.AreEqual(0.001, std, 3e-5);

@@ -25,7 +25,7 @@ public sealed class TutorialTrainingTests
         Close.AllClose(fixture.Floats("final_hidden"), session.FinalHidden, "hidden state of the last iteration");
         var expected = TorchFixture.Parameters(fixture.Root.GetProperty("final_parameters"));
         foreach (ParameterTensor tensor in network.Layout.Tensors)
-            Close.AllClose(expected[tensor.Name], network.Parameters.Slice(tensor.Offset, tensor.Length), tensor.Name);
+            Close.AllClose(expected[tensor.Name], tensor.In(network.Parameters), tensor.Name);
     }
 
     [TestMethod]
