@@ -25,9 +25,6 @@ internal sealed class LinearProjection
     /// <summary>The bias, <c>[outputs]</c>.</summary>
     public ParameterTensor Bias { get; }
 
-    /// <summary>Where the next parameter after this projection's starts.</summary>
-    public long End => Bias.Offset + Bias.Length;
-
     /// <summary><c>[rows, inputs] → [rows, outputs]</c>.</summary>
     public void Forward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, int rows, Span<float> output, int threads)
     {

@@ -257,7 +257,7 @@ internal static class RnnModelFormat
 
         // The shape alone decides how many parameters the network allocates: make sure the payload can hold them
         // before constructing it, so a few corrupt size fields cannot request gigabytes.
-        long expected = ParameterCount(shape);
+        long expected = shape.ParameterCount;
         if (expected > r.Left / sizeof(float))
             throw Corrupt($"the network shape needs {expected} parameters but only {r.Left} bytes are left");
 
@@ -341,22 +341,6 @@ internal static class RnnModelFormat
         options.Stateful = r.ReadBoolean("stateful");
         int threads = r.ReadInt32("threads", 0, int.MaxValue);
         options.NumberOfThreads = threads == 0 ? null : threads;
-    }
-
-    /// <summary>Parameters of a PyTorch <c>nn.RNN/LSTM/GRU</c> (with biases) plus an <c>nn.Linear</c> head.</summary>
-    private static long ParameterCount(RnnNetworkShape shape)
-    {
-        long gates = shape.GateCount;
-        long directions = shape.Bidirectional ? 2 : 1;
-        long hidden = shape.HiddenSize;
-        long total = 0;
-        for (int layer = 0; layer < shape.NumberOfLayers; layer++)
-        {
-            long input = layer == 0 ? shape.InputSize : hidden * directions;
-            total += directions * gates * hidden * (input + hidden + 2);
-        }
-
-        return total + (long)shape.OutputSize * (hidden * directions + 1);
     }
 
     private static void WriteKeyValues(BinaryWriter w, RnnKeyValues? keyValues)

@@ -106,8 +106,9 @@ public sealed partial class RnnTrainer : IEstimator<RnnTransformer>
         }
         catch (ArgumentException e)
         {
-            // Only the output size, which the label decides, can be out of range here: the options were checked.
-            throw RnnSchemaBinding.Column("Label", options.LabelColumnName, $"{outputSize} outputs per step", $"at most {RnnLimits.MaxOutputSize} ({e.Message})");
+            // The options were checked; what is new here is the output size, which the label decides.
+            throw RnnSchemaBinding.Column("Label", options.LabelColumnName, $"{outputSize} outputs per step",
+                $"an output size the network can take ({e.Message})");
         }
 
         // Before the network is allocated: refuse a training that obviously cannot fit in memory, saying what it needs.

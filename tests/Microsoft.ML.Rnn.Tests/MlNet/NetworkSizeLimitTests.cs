@@ -31,20 +31,25 @@ public sealed class NetworkSizeLimitTests
     [TestMethod]
     public void NetworkTooLargeForMemoryIsRefusedBeforeAllocating()
     {
-        // 64 layers of LSTM 2048: 2.13 billion parameters (8.5 GB) fit one array, but with their gradient and
-        // Adam's two moments need 34 GB.
+        // 64 layers of LSTM 1024 (0.54 billion parameters, one array holds them) over 8 rows of 65,536 steps: one
+        // batch's activations alone are about 10^12 values, far beyond any machine's memory.
+        const int Rows = 8, Steps = 65_536;
         var ml = new MLContext(1);
-        RnnTrainer.Options options = TestData.Options();
-        options.HiddenSize = 2048;
-        options.NumberOfLayers = 64;
-        var shape = new RnnNetworkShape(RnnCellType.Lstm, TestData.InputSize, 2048, 1, 64);
-        if (MemoryEstimate.TrainingBytes(shape, new RnnTrainingOptions(), options.BatchSize, TestData.Steps) <= MemoryEstimate.AvailableBytes)
-            Assert.Inconclusive("This machine has the memory for that network.");
-        IDataView data = TestData.Data(ml, RnnTask.Regression, RnnHead.ManyToOne);
+        var options = new RnnTrainer.Options { HiddenSize = 1024, NumberOfLayers = 64, BatchSize = Rows, MaxEpochs = 1, Seed = 1 };
+        var shape = new RnnNetworkShape(RnnCellType.Lstm, 1, 1024, 1, 64);
+        Assert.IsGreaterThan(MemoryEstimate.AvailableBytes, MemoryEstimate.TrainingBytes(shape, new RnnTrainingOptions(), Rows, Steps));
+        IDataView data = ml.Data.LoadFromEnumerable(Enumerable.Range(0, Rows).Select(_ => new LongRow { Features = new float[Steps] }));
         long before = GC.GetAllocatedBytesForCurrentThread();
         var e = Assert.ThrowsExactly<InsufficientMemoryException>(() => ml.Regression.Trainers.Rnn(options).Fit(data));
-        Assert.IsLessThan(16L << 20, GC.GetAllocatedBytesForCurrentThread() - before);
-        StringAssert.Contains(e.Message, "64 layer(s) of HiddenSize 2048");
+        Assert.IsLessThan(64L << 20, GC.GetAllocatedBytesForCurrentThread() - before, "only the rows are read before the refusal");
+        StringAssert.Contains(e.Message, "64 layer(s) of HiddenSize 1024");
         StringAssert.Contains(e.Message, "needs at least");
+    }
+
+    private sealed class LongRow
+    {
+        public float[] Features { get; set; } = [];
+
+        public float Label { get; set; }
     }
 }
