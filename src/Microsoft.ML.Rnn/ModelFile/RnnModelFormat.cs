@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Text;
 using Microsoft.ML.Rnn.Core;
 
@@ -52,10 +51,12 @@ namespace Microsoft.ML.Rnn;
 /// </code>
 /// Training settings (batch size, learning rate, optimizer…) and wall-clock times are not written: scoring never
 /// reads them, a new trainer option is then no format change, and the same training writes the same bytes.
-/// The reader checks the payload length against the bytes left before reading it, verifies the checksum, and
-/// checks every count and size against the limits above and against the bytes left in the payload before
-/// allocating; the parameter count the header fields imply must fit in the payload too. Anything else is a
-/// corrupt model: <see cref="InvalidDataException"/>, nothing allocated beyond the payload's own size.
+/// The reader checks the payload length against the bytes left in the entry, then parses the payload as it reads it
+/// (<see cref="RnnPayloadReader"/>), checking every count and size against the limits above and against the
+/// declared bytes left before going on, and the fields against each other (scalar score, outputs per task, series
+/// columns); the parameter count the header fields imply must fit in the payload too. The checksum is verified
+/// once the payload has been read, before the network is built. Anything else is a corrupt model:
+/// <see cref="InvalidDataException"/>, nothing allocated beyond what the bytes actually read need.
 /// </remarks>
 internal static class RnnModelFormat
 {
@@ -91,10 +92,23 @@ internal static class RnnModelFormat
     }
 
     /// <summary>Reads a model written by <see cref="Save"/>.</summary>
-    /// <exception cref="InvalidDataException">The model is corrupt or truncated.</exception>
+    /// <exception cref="InvalidDataException">The model is corrupt or truncated, its entry header is not ours, or a newer release wrote it.</exception>
     public static RnnModelData Load(ModelLoadContext ctx)
     {
-        ctx.CheckAtModel(GetVersionInfo());
+        try
+        {
+            ctx.CheckAtModel(GetVersionInfo());
+        }
+        catch (FormatException e)
+        {
+            // ML.NET's own check of the entry header: reported as every other failure of this entry is, so a caller
+            // has one exception type to catch (docs/api.md, "Errors").
+            throw new InvalidDataException(
+                $"The RNN model's entry header does not match Microsoft.ML.Rnn ({e.Message}): the file is damaged, was not written by " +
+                $"Microsoft.ML.Rnn, or a newer release wrote it (this one reads formats 0x{FirstVersion:X8} to 0x{CurrentVersion:X8}). " +
+                "Use an intact copy of the file, or a release that reads its format.");
+        }
+
         Stream stream = ctx.Reader.BaseStream;
         long available = ctx.FpMin + ctx.Header.FpModel + ctx.Header.CbModel - stream.Position;
         if (stream.CanSeek)
@@ -113,35 +127,36 @@ internal static class RnnModelFormat
         writer.Write(payload);
     }
 
-    /// <summary>Reads what <see cref="Write"/> (of format <paramref name="version"/>) wrote, never reading or allocating past <paramref name="available"/> bytes.</summary>
+    /// <summary>Reads what <see cref="Write"/> (of format <paramref name="version"/>) wrote, never reading past <paramref name="available"/> bytes.</summary>
+    /// <remarks>
+    /// The payload is parsed as it is read and checksummed on the way; the first value that does not fit stops the
+    /// read, so a payload that declares far more bytes than the model it holds is rejected without reading them.
+    /// Nothing is allocated beyond what the bytes actually read need.
+    /// </remarks>
     /// <exception cref="InvalidDataException">The data is corrupt or truncated.</exception>
     public static RnnModelData Read(BinaryReader reader, long available, uint version = CurrentVersion)
     {
         ArgumentNullException.ThrowIfNull(reader);
+        if (version < FirstVersion || version > CurrentVersion)
+            throw Corrupt($"the format version is 0x{version:X8}; this release reads 0x{FirstVersion:X8} to 0x{CurrentVersion:X8}");
         if (available < EnvelopeBytes)
             throw Corrupt($"the model entry holds {available} bytes after its header; expected at least {EnvelopeBytes}");
-        byte[] payload;
+        long length;
         uint checksum;
         try
         {
-            long length = reader.ReadInt64();
+            length = reader.ReadInt64();
             checksum = reader.ReadUInt32();
-            long left = available - EnvelopeBytes;
-            if (length <= 0 || length > left || length > Array.MaxLength)
-                throw Corrupt($"the payload length is {length} bytes but {left} bytes are left");
-            payload = reader.ReadBytes((int)length);
-            if (payload.Length != length)
-                throw Corrupt($"the payload is truncated: {payload.Length} of {length} bytes");
         }
-        catch (EndOfStreamException e)
+        catch (EndOfStreamException)
         {
-            throw Corrupt("the model entry ends early", e);
+            throw Corrupt("the model entry ends early");
         }
 
-        uint actual = Crc32.Compute(payload);
-        if (actual != checksum)
-            throw Corrupt($"the checksum is 0x{actual:X8}; the file says 0x{checksum:X8}");
-        return ReadPayload(payload, version);
+        long left = available - EnvelopeBytes;
+        if (length <= 0 || length > left)
+            throw Corrupt($"the payload length is {length} bytes but {left} bytes are left");
+        return ReadPayload(new RnnPayloadReader(reader.BaseStream, length), checksum, version);
     }
 
     private static byte[] WritePayload(RnnModelData model)
@@ -195,12 +210,9 @@ internal static class RnnModelFormat
         return stream.ToArray();
     }
 
-    private static RnnModelData ReadPayload(byte[] payload, uint version)
+    private static RnnModelData ReadPayload(RnnPayloadReader r, uint checksum, uint version)
     {
-        if (version < FirstVersion || version > CurrentVersion)
-            throw Corrupt($"the format version is 0x{version:X8}; this release reads 0x{FirstVersion:X8} to 0x{CurrentVersion:X8}");
         bool first = version == FirstVersion;
-        var r = new PayloadReader(payload);
         var task = r.ReadEnum<RnnTask>("task");
         var head = r.ReadEnum<RnnHead>("head");
         if (!first)
@@ -216,6 +228,7 @@ internal static class RnnModelFormat
         if (!(dropout >= 0f && dropout < 1f))
             throw Corrupt($"the dropout is {dropout}; expected [0, 1)");
         bool scalarScore = r.ReadBoolean("scalar score");
+        CheckOutputs(task, head, outputSize, scalarScore);
         bool isSeries = r.ReadBoolean("feature source");
         int featureCount = r.ReadInt32("feature column count", 1, isSeries ? RnnLimits.MaxSeriesColumns : 1);
         if (isSeries && featureCount != inputSize)
@@ -224,6 +237,9 @@ internal static class RnnModelFormat
         var features = new string[featureCount];
         for (int i = 0; i < featureCount; i++)
             features[i] = r.ReadString("feature column name", nonEmpty: true);
+        string? duplicate = features.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1)?.Key;
+        if (duplicate is not null)
+            throw Corrupt($"the series column '{duplicate}' appears twice");
 
         // What scoring needs; training settings are the defaults unless a 0x00010001 file holds them.
         var options = new RnnTrainer.Options
@@ -252,17 +268,19 @@ internal static class RnnModelFormat
         }
         catch (ArgumentException e)
         {
-            throw Corrupt($"the network shape is invalid: {e.Message}", e);
+            throw Corrupt($"the network shape is invalid: {e.Message}");
         }
 
-        // The shape alone decides how many parameters the network allocates: make sure the payload can hold them
-        // before constructing it, so a few corrupt size fields cannot request gigabytes.
+        // The shape alone decides how many parameters the network allocates: the payload must be able to hold them,
+        // and the network is constructed only once they have all been read, so a few corrupt size fields (or a
+        // payload length that lies) cannot request gigabytes.
         long expected = shape.ParameterCount;
         if (expected > r.Left / sizeof(float))
             throw Corrupt($"the network shape needs {expected} parameters but only {r.Left} bytes are left");
 
         int tensorCount = r.ReadInt32("tensor count", 1, RnnLimits.MaxParameterTensors);
         var parameters = new Dictionary<string, float[]>(tensorCount, StringComparer.Ordinal);
+        long total = 0;
         for (int t = 0; t < tensorCount; t++)
         {
             string name = r.ReadString("tensor name", nonEmpty: true);
@@ -273,15 +291,38 @@ internal static class RnnModelFormat
                 count *= r.ReadInt32($"dimension {d} of '{name}'", 1, int.MaxValue);
                 if (count > r.Left / sizeof(float))
                     throw Corrupt($"tensor '{name}' declares more values than the {r.Left} bytes left");
+                if (total + count > expected)
+                    throw Corrupt($"tensor '{name}' declares more values than the {expected} parameters of the network shape");
             }
 
-            r.EnsureLeft(count * sizeof(float), $"values of '{name}'");
-            var values = new float[count];
-            for (int i = 0; i < values.Length; i++)
-                values[i] = r.ReadSingle(name);
-            if (!parameters.TryAdd(name, values))
+            total += count;
+            if (!parameters.TryAdd(name, r.ReadSingles(count, $"values of '{name}'")))
                 throw Corrupt($"tensor '{name}' appears twice");
         }
+
+        if (total != expected)
+            throw Corrupt($"the tensors hold {total} values; the network shape needs {expected}");
+
+        if (!first)
+            options.Seed = r.ReadInt32("seed", int.MinValue, int.MaxValue);
+        int epochs = r.ReadInt32("history count", 0, int.MaxValue);
+        int epochBytes = sizeof(int) + sizeof(float) + 1 + sizeof(float) + (first ? sizeof(double) : 0);
+        r.EnsureLeft((long)epochs * epochBytes, "history");
+        var history = new List<RnnEpochReport>(Math.Min(epochs, 1024)); // grows as epochs arrive: the count may lie
+        for (int e = 0; e < epochs; e++)
+        {
+            int epoch = r.ReadInt32("epoch", 1, int.MaxValue);
+            float train = r.ReadSingle("train loss");
+            bool hasValidation = r.ReadBoolean("has validation loss");
+            float validation = r.ReadSingle("validation loss");
+            double seconds = first ? r.ReadDouble("seconds") : double.NaN;
+            history.Add(new RnnEpochReport(epoch, train, hasValidation ? validation : null, seconds));
+        }
+
+        if (r.Left != 0)
+            throw Corrupt($"{r.Left} unexpected bytes follow the model");
+        if (r.Checksum != checksum)
+            throw Corrupt($"the checksum is 0x{r.Checksum:X8}; the file says 0x{checksum:X8}");
 
         RnnNetwork network;
         try
@@ -290,27 +331,8 @@ internal static class RnnModelFormat
         }
         catch (ArgumentException e)
         {
-            throw Corrupt($"the parameters do not fit the network: {e.Message}", e);
+            throw Corrupt($"the parameters do not fit the network: {e.Message}");
         }
-
-        if (!first)
-            options.Seed = r.ReadInt32("seed", int.MinValue, int.MaxValue);
-        int epochs = r.ReadInt32("history count", 0, int.MaxValue);
-        int epochBytes = sizeof(int) + sizeof(float) + 1 + sizeof(float) + (first ? sizeof(double) : 0);
-        r.EnsureLeft((long)epochs * epochBytes, "history");
-        var history = new RnnEpochReport[epochs];
-        for (int e = 0; e < epochs; e++)
-        {
-            int epoch = r.ReadInt32("epoch", 1, int.MaxValue);
-            float train = r.ReadSingle("train loss");
-            bool hasValidation = r.ReadBoolean("has validation loss");
-            float validation = r.ReadSingle("validation loss");
-            double seconds = first ? r.ReadDouble("seconds") : double.NaN;
-            history[e] = new RnnEpochReport(epoch, train, hasValidation ? validation : null, seconds);
-        }
-
-        if (r.Left != 0)
-            throw Corrupt($"{r.Left} unexpected bytes follow the model");
 
         return new RnnModelData
         {
@@ -320,12 +342,12 @@ internal static class RnnModelFormat
             ScalarScore = scalarScore,
             KeyValues = keyValues,
             Network = network,
-            History = history,
+            History = history.ToArray(),
         };
     }
 
     /// <summary>Format 0x00010001 also stored the label column and the training settings, between the features and the key values.</summary>
-    private static void ReadFirstVersionTrainingSettings(PayloadReader r, RnnTrainer.Options options)
+    private static void ReadFirstVersionTrainingSettings(RnnPayloadReader r, RnnTrainer.Options options)
     {
         options.LabelColumnName = r.ReadString("label column name", nonEmpty: true);
         options.BatchSize = r.ReadInt32("batch size", 1, int.MaxValue);
@@ -341,6 +363,18 @@ internal static class RnnModelFormat
         options.Stateful = r.ReadBoolean("stateful");
         int threads = r.ReadInt32("threads", 0, int.MaxValue);
         options.NumberOfThreads = threads == 0 ? null : threads;
+    }
+
+    /// <summary>The outputs the task and head imply, as training makes them (<c>RnnSchemaBinding</c>): a file that disagrees
+    /// would score silently wrong (a scalar <c>Score</c> that is output 0 of five, a one-class classifier).</summary>
+    private static void CheckOutputs(RnnTask task, RnnHead head, int outputSize, bool scalarScore)
+    {
+        if (scalarScore && (task != RnnTask.Regression || RnnHeads.Structure(head).HasStepAxis || outputSize != 1))
+            throw Corrupt($"the scalar score flag is set for a {task} model with head {head} and {outputSize} outputs; only regression N vs 1 with one output has a scalar score");
+        if (task == RnnTask.BinaryClassification && outputSize != 1)
+            throw Corrupt($"the binary classification model has {outputSize} outputs per step; expected 1");
+        if (task == RnnTask.MulticlassClassification && outputSize < 2)
+            throw Corrupt($"the multiclass model has {outputSize} class; expected at least 2");
     }
 
     private static void WriteKeyValues(BinaryWriter w, RnnKeyValues? keyValues)
@@ -367,7 +401,7 @@ internal static class RnnModelFormat
         }
     }
 
-    private static RnnKeyValues? ReadKeyValues(PayloadReader r, RnnTask task, int outputSize)
+    private static RnnKeyValues? ReadKeyValues(RnnPayloadReader r, RnnTask task, int outputSize)
     {
         var kind = r.ReadEnum<RnnKeyValueKind>("key value kind");
         if (kind == RnnKeyValueKind.None)
@@ -414,78 +448,8 @@ internal static class RnnModelFormat
         w.Write(bytes);
     }
 
-    private static InvalidDataException Corrupt(string what, Exception? inner = null) =>
-        new($"The RNN model is corrupt or was not written by Microsoft.ML.Rnn: {what}.", inner);
-
-    /// <summary>Reads the payload with a bounds check before every value.</summary>
-    private sealed class PayloadReader(byte[] payload)
-    {
-        private int _position;
-
-        public long Left => payload.Length - _position;
-
-        public void EnsureLeft(long bytes, string what)
-        {
-            if (bytes < 0 || bytes > Left)
-                throw Corrupt($"{what} need {bytes} bytes but only {Left} are left");
-        }
-
-        public int ReadInt32(string what, int minimum, int maximum)
-        {
-            int value = BinaryPrimitives.ReadInt32LittleEndian(Take(sizeof(int), what));
-            if (value < minimum || value > maximum)
-                throw Corrupt($"the {what} is {value}; expected {minimum} .. {maximum}");
-            return value;
-        }
-
-        public long ReadInt64(string what) => BinaryPrimitives.ReadInt64LittleEndian(Take(sizeof(long), what));
-
-        public float ReadSingle(string what) => BinaryPrimitives.ReadSingleLittleEndian(Take(sizeof(float), what));
-
-        public double ReadDouble(string what) => BinaryPrimitives.ReadDoubleLittleEndian(Take(sizeof(double), what));
-
-        public bool ReadBoolean(string what)
-        {
-            byte value = Take(1, what)[0];
-            return value switch
-            {
-                0 => false,
-                1 => true,
-                _ => throw Corrupt($"the {what} flag is {value}; expected 0 or 1"),
-            };
-        }
-
-        public TEnum ReadEnum<TEnum>(string what)
-            where TEnum : struct, Enum
-        {
-            byte value = Take(1, what)[0];
-            TEnum result = (TEnum)Enum.ToObject(typeof(TEnum), value);
-            if (!Enum.IsDefined(result))
-                throw Corrupt($"the {what} is {value}; expected one of {string.Join(", ", Enum.GetValues<TEnum>().Select(v => Convert.ToInt32(v)))}");
-            return result;
-        }
-
-        public string ReadString(string what, bool nonEmpty)
-        {
-            int length = ReadInt32($"length of the {what}", nonEmpty ? 1 : 0, RnnLimits.MaxStringBytes);
-            ReadOnlySpan<byte> bytes = Take(length, what);
-            try
-            {
-                return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
-            }
-            catch (DecoderFallbackException e)
-            {
-                throw Corrupt($"the {what} is not valid UTF-8", e);
-            }
-        }
-
-        private ReadOnlySpan<byte> Take(int bytes, string what)
-        {
-            if (bytes > Left)
-                throw Corrupt($"the payload ends inside the {what}");
-            var span = new ReadOnlySpan<byte>(payload, _position, bytes);
-            _position += bytes;
-            return span;
-        }
-    }
+    /// <summary>The exception for a file this reader rejects: one type, a message that says which value is wrong, no inner
+    /// exception (so <see cref="Exception.GetBaseException"/> of what ML.NET throws is this one).</summary>
+    internal static InvalidDataException Corrupt(string what) =>
+        new($"The RNN model is corrupt or was not written by Microsoft.ML.Rnn: {what}. Use an intact copy of the file, or save the model again.");
 }
