@@ -4,8 +4,9 @@ using Microsoft.ML.Rnn.Core;
 namespace Microsoft.ML.Rnn.Tests.Core;
 
 /// <summary>
-/// A training step is cancelled within a time step, not at its end, and a cancelled step changes nothing: one batch of
-/// 4096 rows × 100 steps of LSTM 256 once delayed cancellation by 9.8 s.
+/// A training step is cancelled within a time step, not at its end, and within a block of a matrix product over all
+/// steps; a cancelled step changes nothing. One batch of 4096 rows × 100 steps of LSTM 256 once delayed cancellation by
+/// 9.8 s, and, after the time steps checked, an input projection over all steps still ran on for 0.8 s.
 /// </summary>
 [TestClass]
 public sealed class TrainStepCancellationTests
@@ -31,6 +32,34 @@ public sealed class TrainStepCancellationTests
 
         double latency = Run(session, inputs, lengths, targets, cancelAfterMilliseconds: 50);
         Assert.IsLessThan(300.0, latency, $"the step stopped {latency:F0} ms after it was cancelled");
+        CollectionAssert.AreEqual(parameters, network.Parameters.ToArray(), "a cancelled step changes no parameter");
+        Assert.AreEqual(0L, session.StepCount);
+    }
+
+    [TestMethod]
+    [DoNotParallelize] // times a step
+    public void CancelledStepStopsWithinTheInputProjection()
+    {
+        // 16 rows (one block) × 200 steps × 4096 inputs into LSTM 512: the input projection of all steps is one product
+        // of 3200 × 2048 × 4096 multiply-adds, which the 50 ms cancel below lands in (it ran on for 0.8 s past it before
+        // the products checked the token).
+        const int rows = 16, inputs = 4096, gateWidth = 4 * 512;
+        var network = new RnnNetwork(new RnnNetworkShape(RnnCellType.Lstm, inputs, 512, 1), seed: 5);
+        var session = new RnnTrainingSession(network, new RnnTrainingOptions { Threads = 1 });
+        float[] sequences = Data.Random(rows * Steps * inputs, seed: 6);
+        int[] lengths = Enumerable.Repeat(Steps, rows).ToArray();
+        float[] targets = Data.Random(rows, seed: 7);
+        float[] parameters = network.Parameters.ToArray();
+
+        // The product alone is much longer than the bound below.
+        var clock = Stopwatch.StartNew();
+        Gemm.MultiplyTransposedB(rows * Steps, gateWidth, inputs, sequences, inputs, parameters, inputs, new float[rows * Steps * gateWidth], gateWidth, accumulate: false);
+        double product = clock.Elapsed.TotalMilliseconds;
+        Assert.IsGreaterThan(500.0, product, $"the input projection takes {product:F0} ms");
+
+        Run(session, sequences, lengths, targets, cancelAfterMilliseconds: 200); // grows the buffers
+        double latency = Run(session, sequences, lengths, targets, cancelAfterMilliseconds: 50);
+        Assert.IsLessThan(300.0, latency, $"the step stopped {latency:F0} ms after it was cancelled (the input projection takes {product:F0} ms)");
         CollectionAssert.AreEqual(parameters, network.Parameters.ToArray(), "a cancelled step changes no parameter");
         Assert.AreEqual(0L, session.StepCount);
     }
