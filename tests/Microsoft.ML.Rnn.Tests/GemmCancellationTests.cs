@@ -29,19 +29,28 @@ public sealed class GemmCancellationTests
             Assert.IsGreaterThanOrEqualTo(threads, ParallelWorkers.MaxParallelism, "this test needs two cores, as every machine of this project has");
         }
 
+        // Rows double (up to 4×) until the uncancelled product takes over a second, so the bound below means something
+        // on a faster machine too (AVX-512 runs the first size in under half a second on two threads).
         int rows = RowsPerThread * threads;
-        float[] a = Random(rows * M, seed: 1);
-        float[] b = Random(rows * N, seed: 2);
+        float[] a, b, c = new float[M * N];
+        double uncancelled;
+        while (true)
+        {
+            a = Random(rows * M, seed: 1);
+            b = Random(rows * N, seed: 2);
+            var clock = Stopwatch.StartNew();
+            Multiply(rows, a, b, c, threads, CancellationToken.None);
+            uncancelled = clock.Elapsed.TotalMilliseconds;
+            if (uncancelled > 1000.0 || rows >= 4 * RowsPerThread * threads)
+                break;
+            rows *= 2;
+        }
+
+        Assert.IsGreaterThan(1000.0, uncancelled, $"the uncancelled product takes {uncancelled:F0} ms");
         Assert.AreEqual(threads, PlannedThreads(rows, threads), "the product is split over every thread asked for");
         Assert.AreEqual(threads, PlannedThreads(CheckRows, threads), "the check is split over every thread asked for");
         float[] expected = new float[M * N];
         Multiply(CheckRows, a, b, expected, threads, CancellationToken.None);
-
-        float[] c = new float[M * N];
-        var clock = Stopwatch.StartNew();
-        Multiply(rows, a, b, c, threads, CancellationToken.None);
-        double uncancelled = clock.Elapsed.TotalMilliseconds;
-        Assert.IsGreaterThan(1000.0, uncancelled, $"the uncancelled product takes {uncancelled:F0} ms");
 
         double latency = CancelledRun(rows, a, b, c, threads, cancelAfterMilliseconds: 50);
         Assert.IsLessThan(150.0, latency, $"the product stopped {latency:F1} ms after it was cancelled (uncancelled: {uncancelled:F0} ms)");
