@@ -6,7 +6,8 @@ namespace Microsoft.ML.Rnn.Tests;
 public sealed class GemmTests
 {
     private delegate void GemmCall(
-        int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate, int maxThreads);
+        int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate, int maxThreads,
+        CancellationToken cancellation);
 
     public enum Variant
     {
@@ -340,7 +341,7 @@ public sealed class GemmTests
                 Variant.Plain => Gemm.Multiply,
                 _ => Gemm.MultiplyTransposedA,
             };
-            call(_m, _n, _k, A, _lda, B, _ldb, c, _ldc, accumulate, maxThreads);
+            call(_m, _n, _k, A, _lda, B, _ldb, c, _ldc, accumulate, maxThreads, CancellationToken.None);
         }
 
         public void AssertClose(float[] actual, bool accumulate, string what)

@@ -95,7 +95,7 @@ internal sealed class RnnComputation
     /// <param name="training">Applies dropout between layers when the network has any.</param>
     /// <param name="initialHidden">Initial hidden state <c>[layers·directions, batch, hidden]</c>, or empty for zeros.</param>
     /// <param name="initialCell">LSTM initial cell state, same shape, or empty for zeros.</param>
-    /// <param name="cancellation">Checked at every time step; a cancelled pass throws <see cref="OperationCanceledException"/>.</param>
+    /// <param name="cancellation">Checked at every time step and inside the products over all steps; a cancelled pass throws <see cref="OperationCanceledException"/>.</param>
     public ReadOnlySpan<float> Forward(SequenceBatch batch, bool training = false, ReadOnlySpan<float> initialHidden = default, ReadOnlySpan<float> initialCell = default,
         CancellationToken cancellation = default)
     {
@@ -158,7 +158,7 @@ internal sealed class RnnComputation
     /// Writes d loss / d parameter into <paramref name="parameterGradient"/> (overwriting; laid out as the network's
     /// parameters) and, when not empty, d loss / d input into <paramref name="inputGradient"/> (<c>[batch, steps, inputSize]</c>,
     /// zero at padded steps). Gradients arriving at padded steps' outputs are ignored. <paramref name="cancellation"/> is
-    /// checked at every time step; a cancelled pass throws <see cref="OperationCanceledException"/>.
+    /// checked at every time step and inside the products over all steps; a cancelled pass throws <see cref="OperationCanceledException"/>.
     /// </summary>
     public void Backward(ReadOnlySpan<float> outputGradient, Span<float> parameterGradient, Span<float> inputGradient = default,
         CancellationToken cancellation = default)

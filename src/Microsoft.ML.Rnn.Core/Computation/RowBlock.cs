@@ -119,14 +119,15 @@ internal sealed class RowBlock
                 directionFinal.Slice(row * hidden, hidden).CopyTo(finalState.Slice(row * width + direction * hidden, hidden));
         }
 
-        _head.Forward(parameters[_headOffset..], TopStack(), Buffers.Ensure(ref _output, _head.OutputLength(rows, steps)), threads);
+        _head.Forward(parameters[_headOffset..], TopStack(), Buffers.Ensure(ref _output, _head.OutputLength(rows, steps)), threads,
+            batch.Cancellation);
     }
 
     /// <summary>
     /// Back-propagates this block's rows. <paramref name="outputGradient"/> and <paramref name="inputGradient"/> are
     /// this block's rows (batch-first); the parameter gradient goes to <paramref name="parameterGradient"/>, or,
     /// when that is empty, to this block's own buffer (<see cref="OwnGradients"/>). <paramref name="cancellation"/> is
-    /// checked at every time step.
+    /// checked at every time step and inside the products over all steps.
     /// </summary>
     public void Backward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> outputGradient, Span<float> parameterGradient,
         int parameterCount, Span<float> inputGradient, int threads, CancellationToken cancellation = default)
@@ -139,7 +140,8 @@ internal sealed class RowBlock
         float[] above = _gradientAbove, below = _gradientBelow;
         Span<float> dSteps = Buffers.Ensure(ref above, steps * rows * maxWidth)[..(steps * rows * width)];
         Span<float> dFinalState = Buffers.Ensure(ref _dFinalState, rows * width);
-        _head.Backward(parameters[_headOffset..], TopStack(), outputGradient, parameterGradient[_headOffset..], dSteps, dFinalState, threads);
+        _head.Backward(parameters[_headOffset..], TopStack(), outputGradient, parameterGradient[_headOffset..], dSteps, dFinalState, threads,
+            cancellation);
 
         for (int layer = layers - 1; layer >= 0; layer--)
         {

@@ -26,7 +26,7 @@ internal readonly ref struct RowBlockInputs
     /// <summary>Per layer below the top, the dropout mask of its output (<c>[steps, batch, width]</c>); null without dropout.</summary>
     public float[][]? DropoutMasks { get; init; }
 
-    /// <summary>Checked at every time step, so that a cancelled pass stops within a step.</summary>
+    /// <summary>Checked at every time step and inside the products over all steps, so that a cancelled pass stops within a step.</summary>
     public CancellationToken Cancellation { get; init; }
 
     public int BatchSize => Lengths.Length;

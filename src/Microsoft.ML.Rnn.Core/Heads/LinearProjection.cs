@@ -25,19 +25,26 @@ internal sealed class LinearProjection
     /// <summary>The bias, <c>[outputs]</c>.</summary>
     public ParameterTensor Bias { get; }
 
-    /// <summary><c>[rows, inputs] → [rows, outputs]</c>.</summary>
-    public void Forward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, int rows, Span<float> output, int threads)
+    /// <summary><c>[rows, inputs] → [rows, outputs]</c>; <paramref name="cancellation"/> is checked inside the product.</summary>
+    public void Forward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, int rows, Span<float> output, int threads,
+        CancellationToken cancellation)
     {
-        Gemm.MultiplyTransposedB(rows, _outputs, _inputs, input, _inputs, Weight.In(parameters), _inputs, output, _outputs, accumulate: false, threads);
+        Gemm.MultiplyTransposedB(rows, _outputs, _inputs, input, _inputs, Weight.In(parameters), _inputs, output, _outputs, accumulate: false, threads,
+            cancellation);
         RowVectors.AddToEveryRow(output[..(rows * _outputs)], Bias.In(parameters));
     }
 
-    /// <summary>Gradients: dW = dYᵀ·X and db = Σ dY into <paramref name="gradients"/> (overwriting), dX = dY·W into <paramref name="dInput"/>.</summary>
+    /// <summary>
+    /// Gradients: dW = dYᵀ·X and db = Σ dY into <paramref name="gradients"/> (overwriting), dX = dY·W into
+    /// <paramref name="dInput"/>; <paramref name="cancellation"/> is checked inside the products.
+    /// </summary>
     public void Backward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<float> dOutput, int rows,
-        Span<float> gradients, Span<float> dInput, int threads)
+        Span<float> gradients, Span<float> dInput, int threads, CancellationToken cancellation)
     {
-        Gemm.MultiplyTransposedA(_outputs, _inputs, rows, dOutput, _outputs, input, _inputs, Weight.In(gradients), _inputs, accumulate: false, threads);
+        Gemm.MultiplyTransposedA(_outputs, _inputs, rows, dOutput, _outputs, input, _inputs, Weight.In(gradients), _inputs, accumulate: false, threads,
+            cancellation);
         RowVectors.SumRows(dOutput[..(rows * _outputs)], Bias.In(gradients));
-        Gemm.Multiply(rows, _inputs, _outputs, dOutput, _outputs, Weight.In(parameters), _inputs, dInput, _inputs, accumulate: false, threads);
+        Gemm.Multiply(rows, _inputs, _outputs, dOutput, _outputs, Weight.In(parameters), _inputs, dInput, _inputs, accumulate: false, threads,
+            cancellation);
     }
 }

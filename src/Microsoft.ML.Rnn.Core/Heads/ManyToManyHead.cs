@@ -25,16 +25,16 @@ internal sealed class ManyToManyHead : OutputHead
 
     public override bool ReadsSteps => true;
 
-    public override void Forward(ReadOnlySpan<float> parameters, in StackOutput stack, Span<float> output, int threads)
+    public override void Forward(ReadOnlySpan<float> parameters, in StackOutput stack, Span<float> output, int threads, CancellationToken cancellation)
     {
         int rows = stack.StepCount * stack.Batch;
         Span<float> timeMajor = Buffers.Ensure(ref _timeMajor, rows * Shape.OutputSize);
-        _linear.Forward(parameters, stack.Steps, rows, timeMajor, threads);
+        _linear.Forward(parameters, stack.Steps, rows, timeMajor, threads, cancellation);
         Layout.TimeMajorToBatchFirst(timeMajor, stack.Batch, stack.StepCount, Shape.OutputSize, output);
     }
 
     public override void Backward(ReadOnlySpan<float> parameters, in StackOutput stack, ReadOnlySpan<float> dOutput,
-        Span<float> gradients, Span<float> dSteps, Span<float> dFinalState, int threads)
+        Span<float> gradients, Span<float> dSteps, Span<float> dFinalState, int threads, CancellationToken cancellation)
     {
         int batch = stack.Batch, steps = stack.StepCount, outputs = Shape.OutputSize;
         Span<float> dTimeMajor = Buffers.Ensure(ref _timeMajor, steps * batch * outputs);
@@ -43,6 +43,6 @@ internal sealed class ManyToManyHead : OutputHead
             for (int row = 0; row < batch; row++)
                 if (t >= stack.Lengths[row])
                     dTimeMajor.Slice((t * batch + row) * outputs, outputs).Clear();
-        _linear.Backward(parameters, stack.Steps, dTimeMajor, steps * batch, gradients, dSteps, threads);
+        _linear.Backward(parameters, stack.Steps, dTimeMajor, steps * batch, gradients, dSteps, threads, cancellation);
     }
 }

@@ -20,10 +20,10 @@ internal sealed class ManyToOneHead : OutputHead
 
     public override bool ReadsSteps => false;
 
-    public override void Forward(ReadOnlySpan<float> parameters, in StackOutput stack, Span<float> output, int threads) =>
-        _linear.Forward(parameters, stack.FinalState, stack.Batch, output, threads);
+    public override void Forward(ReadOnlySpan<float> parameters, in StackOutput stack, Span<float> output, int threads, CancellationToken cancellation) =>
+        _linear.Forward(parameters, stack.FinalState, stack.Batch, output, threads, cancellation);
 
     public override void Backward(ReadOnlySpan<float> parameters, in StackOutput stack, ReadOnlySpan<float> dOutput,
-        Span<float> gradients, Span<float> dSteps, Span<float> dFinalState, int threads) =>
-        _linear.Backward(parameters, stack.FinalState, dOutput, stack.Batch, gradients, dFinalState, threads);
+        Span<float> gradients, Span<float> dSteps, Span<float> dFinalState, int threads, CancellationToken cancellation) =>
+        _linear.Backward(parameters, stack.FinalState, dOutput, stack.Batch, gradients, dFinalState, threads, cancellation);
 }

@@ -30,14 +30,17 @@ internal abstract class OutputHead
     /// <summary>Output values for a batch of <paramref name="batch"/> sequences padded to <paramref name="steps"/> steps.</summary>
     public int OutputLength(int batch, int steps) => batch * Structure.OutputSteps(steps) * Shape.OutputSize;
 
-    /// <summary>Writes the outputs, <c>[batch, output steps, outputs]</c>, from the head's <paramref name="parameters"/>.</summary>
-    public abstract void Forward(ReadOnlySpan<float> parameters, in StackOutput stack, Span<float> output, int threads);
+    /// <summary>
+    /// Writes the outputs, <c>[batch, output steps, outputs]</c>, from the head's <paramref name="parameters"/>;
+    /// <paramref name="cancellation"/> is checked inside its products (over all steps, they can be large).
+    /// </summary>
+    public abstract void Forward(ReadOnlySpan<float> parameters, in StackOutput stack, Span<float> output, int threads, CancellationToken cancellation);
 
     /// <summary>
     /// Writes the head's parameter gradients into <paramref name="gradients"/> (its own tail of the gradient vector) and
     /// d loss / d (stack output) into <paramref name="dSteps"/> (when <see cref="ReadsSteps"/>) or
-    /// <paramref name="dFinalState"/> (otherwise).
+    /// <paramref name="dFinalState"/> (otherwise). <paramref name="cancellation"/> is checked inside its products.
     /// </summary>
     public abstract void Backward(ReadOnlySpan<float> parameters, in StackOutput stack, ReadOnlySpan<float> dOutput,
-        Span<float> gradients, Span<float> dSteps, Span<float> dFinalState, int threads);
+        Span<float> gradients, Span<float> dSteps, Span<float> dFinalState, int threads, CancellationToken cancellation);
 }

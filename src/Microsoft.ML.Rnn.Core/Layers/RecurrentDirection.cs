@@ -26,7 +26,7 @@ internal abstract class RecurrentDirection
     /// <summary>
     /// Runs the direction over <paramref name="input"/> ([steps, batch, inputWidth]) and writes its per-step outputs
     /// into its half of <paramref name="layerOutput"/> ([steps, batch, directions·hidden]; zero past a sequence's end).
-    /// <paramref name="cancellation"/> is checked at every step.
+    /// <paramref name="cancellation"/> is checked at every step and inside the input projection.
     /// </summary>
     public abstract void Forward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<int> lengths, int steps,
         ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell, Span<float> layerOutput, int threads, CancellationToken cancellation);
@@ -37,7 +37,7 @@ internal abstract class RecurrentDirection
     /// Writes this direction's parameter gradients into <paramref name="gradients"/> (overwriting) and adds
     /// d loss / d input to <paramref name="dInput"/> ([steps, batch, inputWidth]) — or overwrites it when
     /// <paramref name="accumulateInputGradient"/> is false; an empty <paramref name="dInput"/> skips that product.
-    /// <paramref name="cancellation"/> is checked at every step.
+    /// <paramref name="cancellation"/> is checked at every step and inside the products over all steps.
     /// </summary>
     public abstract void Backward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<int> lengths,
         ReadOnlySpan<float> dLayerOutput, ReadOnlySpan<float> dFinalHidden, BackwardScratch scratch,
@@ -96,7 +96,8 @@ internal sealed class RecurrentDirection<TCell> : RecurrentDirection
             Buffers.Ensure(ref _tanhCells, rows * hidden);
 
         cancellation.ThrowIfCancellationRequested();
-        Gemm.MultiplyTransposedB(rows, gateWidth, _inputWidth, input, _inputWidth, _parameters.InputWeight.In(parameters), _inputWidth, gates, gateWidth, accumulate: false, threads);
+        Gemm.MultiplyTransposedB(rows, gateWidth, _inputWidth, input, _inputWidth, _parameters.InputWeight.In(parameters), _inputWidth, gates, gateWidth, accumulate: false, threads,
+            cancellation);
         RowVectors.AddToEveryRow(gates, _parameters.InputBias.In(parameters), TCell.KeepsRecurrentProduct ? default : _parameters.HiddenBias.In(parameters));
 
         int initialSlot = Reverse ? steps : 0;
@@ -135,16 +136,20 @@ internal sealed class RecurrentDirection<TCell> : RecurrentDirection
         cancellation.ThrowIfCancellationRequested();
 
         // Weight gradients over all steps at once: dW_ih = dGᵀ·X, dW_hh = dGᵀ·H_prev (previous states in time order).
+        // Like the input projection, these and dX can take longer than a cancellation may wait, so they check the token.
         ReadOnlySpan<float> previousStates = _states.AsSpan(Reverse ? StateSize : 0, rows * hidden);
-        Gemm.MultiplyTransposedA(gateWidth, _inputWidth, rows, dGates, gateWidth, input, _inputWidth, _parameters.InputWeight.In(gradients), _inputWidth, accumulate: false, threads);
-        Gemm.MultiplyTransposedA(gateWidth, hidden, rows, dHiddenGates, gateWidth, previousStates, hidden, _parameters.HiddenWeight.In(gradients), hidden, accumulate: false, threads);
+        Gemm.MultiplyTransposedA(gateWidth, _inputWidth, rows, dGates, gateWidth, input, _inputWidth, _parameters.InputWeight.In(gradients), _inputWidth, accumulate: false, threads,
+            cancellation);
+        Gemm.MultiplyTransposedA(gateWidth, hidden, rows, dHiddenGates, gateWidth, previousStates, hidden, _parameters.HiddenWeight.In(gradients), hidden, accumulate: false, threads,
+            cancellation);
         RowVectors.SumRows(dGates, _parameters.InputBias.In(gradients));
         if (TCell.KeepsRecurrentProduct)
             RowVectors.SumRows(dHiddenGates, _parameters.HiddenBias.In(gradients));
         else
             _parameters.InputBias.In(gradients).CopyTo(_parameters.HiddenBias.In(gradients)); // b_ih and b_hh add up: one gradient
         if (!dInput.IsEmpty)
-            Gemm.Multiply(rows, _inputWidth, gateWidth, dGates, gateWidth, _parameters.InputWeight.In(parameters), _inputWidth, dInput, _inputWidth, accumulateInputGradient, threads);
+            Gemm.Multiply(rows, _inputWidth, gateWidth, dGates, gateWidth, _parameters.InputWeight.In(parameters), _inputWidth, dInput, _inputWidth, accumulateInputGradient, threads,
+                cancellation);
     }
 
     /// <summary>Forward step t: recurrent product, cell, layer output.</summary>

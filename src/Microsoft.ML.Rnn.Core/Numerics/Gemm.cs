@@ -8,7 +8,8 @@ namespace Microsoft.ML.Rnn.Core;
 /// so results are deterministic. With <c>maxThreads</c> &gt; 1, large products are split by rows
 /// or columns of C (never over the depth); for a fixed thread count the result is bit-identical
 /// from run to run. Calls allocate nothing once each thread's packing buffers have grown to the
-/// largest shape it has seen.
+/// largest shape it has seen. A cancellation token stops a long product within about a
+/// millisecond of work per thread, on whichever thread runs that part.
 /// </remarks>
 internal static class Gemm
 {
@@ -24,9 +25,12 @@ internal static class Gemm
     /// <param name="ldc">Distance between rows of C (at least N).</param>
     /// <param name="accumulate">Add the product to C instead of overwriting it.</param>
     /// <param name="maxThreads">Most threads the product may use; it uses one below a size threshold.</param>
+    /// <param name="cancellation">Checked once per packed block; when cancelled, C is left partly written.</param>
     /// <exception cref="ArgumentException">A size, leading dimension or span length does not fit.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled before the product finished.</exception>
     public static unsafe void MultiplyTransposedB(
-        int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate, int maxThreads = 1)
+        int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate, int maxThreads = 1,
+        CancellationToken cancellation = default)
     {
         Check(m, n, k, maxThreads);
         CheckMatrix(a, m, k, lda, nameof(a), nameof(lda));
@@ -35,7 +39,7 @@ internal static class Gemm
         fixed (float* pa = a, pb = b, pc = c)
         {
             GemmDispatcher.Run(
-                new GemmProblem(m, n, k, new StridedMatrix(pa, lda, 1), new StridedMatrix(pb, 1, ldb), new StridedMatrix(pc, ldc, 1), accumulate),
+                new GemmProblem(m, n, k, new StridedMatrix(pa, lda, 1), new StridedMatrix(pb, 1, ldb), new StridedMatrix(pc, ldc, 1), accumulate, cancellation),
                 maxThreads);
         }
     }
@@ -52,9 +56,12 @@ internal static class Gemm
     /// <param name="ldc">Distance between rows of C (at least N).</param>
     /// <param name="accumulate">Add the product to C instead of overwriting it.</param>
     /// <param name="maxThreads">Most threads the product may use; it uses one below a size threshold.</param>
+    /// <param name="cancellation">Checked once per packed block; when cancelled, C is left partly written.</param>
     /// <exception cref="ArgumentException">A size, leading dimension or span length does not fit.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled before the product finished.</exception>
     public static unsafe void Multiply(
-        int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate, int maxThreads = 1)
+        int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate, int maxThreads = 1,
+        CancellationToken cancellation = default)
     {
         Check(m, n, k, maxThreads);
         CheckMatrix(a, m, k, lda, nameof(a), nameof(lda));
@@ -63,7 +70,7 @@ internal static class Gemm
         fixed (float* pa = a, pb = b, pc = c)
         {
             GemmDispatcher.Run(
-                new GemmProblem(m, n, k, new StridedMatrix(pa, lda, 1), new StridedMatrix(pb, ldb, 1), new StridedMatrix(pc, ldc, 1), accumulate),
+                new GemmProblem(m, n, k, new StridedMatrix(pa, lda, 1), new StridedMatrix(pb, ldb, 1), new StridedMatrix(pc, ldc, 1), accumulate, cancellation),
                 maxThreads);
         }
     }
@@ -80,9 +87,12 @@ internal static class Gemm
     /// <param name="ldc">Distance between rows of C (at least N).</param>
     /// <param name="accumulate">Add the product to C instead of overwriting it.</param>
     /// <param name="maxThreads">Most threads the product may use; it uses one below a size threshold.</param>
+    /// <param name="cancellation">Checked once per packed block; when cancelled, C is left partly written.</param>
     /// <exception cref="ArgumentException">A size, leading dimension or span length does not fit.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled before the product finished.</exception>
     public static unsafe void MultiplyTransposedA(
-        int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate, int maxThreads = 1)
+        int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate, int maxThreads = 1,
+        CancellationToken cancellation = default)
     {
         Check(m, n, k, maxThreads);
         CheckMatrix(a, k, m, lda, nameof(a), nameof(lda));
@@ -91,7 +101,7 @@ internal static class Gemm
         fixed (float* pa = a, pb = b, pc = c)
         {
             GemmDispatcher.Run(
-                new GemmProblem(m, n, k, new StridedMatrix(pa, 1, lda), new StridedMatrix(pb, ldb, 1), new StridedMatrix(pc, ldc, 1), accumulate),
+                new GemmProblem(m, n, k, new StridedMatrix(pa, 1, lda), new StridedMatrix(pb, ldb, 1), new StridedMatrix(pc, ldc, 1), accumulate, cancellation),
                 maxThreads);
         }
     }

@@ -23,6 +23,7 @@ internal static unsafe class GemmPackedDriver
     /// few row panels reuse each B panel: packing costs a full pass over B.
     /// </param>
     /// <param name="simdPacking">Use the AVX transposes when packing.</param>
+    /// <exception cref="OperationCanceledException">The problem's token was cancelled; C is left partly written.</exception>
     public static void Run<TKernel>(in GemmProblem problem, int kcBlock, bool streamB, bool simdPacking)
         where TKernel : struct, IGemmMicroKernel
     {
@@ -43,6 +44,9 @@ internal static unsafe class GemmPackedDriver
                 int kc = Math.Min(kcBlock, k - pc);
                 for (int ic = 0; ic < m; ic += TKernel.Mc)
                 {
+                    // One volatile read a block (Mc·Nc·Kc multiply-adds): a large product stops within
+                    // about a millisecond of being cancelled, at no measurable cost.
+                    problem.Cancellation.ThrowIfCancellationRequested();
                     int mc = Math.Min(TKernel.Mc, m - ic);
                     for (int ir = 0; ir < mc; ir += mr)
                     {

@@ -15,7 +15,14 @@ internal readonly struct GemmProblem
     public readonly StridedMatrix C;
     public readonly bool Accumulate;
 
-    public GemmProblem(int m, int n, int k, StridedMatrix a, StridedMatrix b, StridedMatrix c, bool accumulate)
+    /// <summary>
+    /// Checked once per packed block of C (at most Mc·Nc·Kc multiply-adds, about a millisecond), so a
+    /// product of any size stops soon after it is cancelled; C is then partly written. The unpacked
+    /// paths do not check: they run only thin products, whose work is at most twice an operand's size.
+    /// </summary>
+    public readonly CancellationToken Cancellation;
+
+    public GemmProblem(int m, int n, int k, StridedMatrix a, StridedMatrix b, StridedMatrix c, bool accumulate, CancellationToken cancellation = default)
     {
         M = m;
         N = n;
@@ -24,16 +31,17 @@ internal readonly struct GemmProblem
         B = b;
         C = c;
         Accumulate = accumulate;
+        Cancellation = cancellation;
     }
 
     /// <summary>The same product written for Cᵀ = Bᵀ·Aᵀ; every element is computed by the same operations.</summary>
-    public GemmProblem Transposed => new(N, M, K, B.Transposed, A.Transposed, C.Transposed, Accumulate);
+    public GemmProblem Transposed => new(N, M, K, B.Transposed, A.Transposed, C.Transposed, Accumulate, Cancellation);
 
     /// <summary>Rows [start, start + count) of C.</summary>
     public GemmProblem Rows(int start, int count) =>
-        new(count, N, K, A.Offset(start, 0), B, C.Offset(start, 0), Accumulate);
+        new(count, N, K, A.Offset(start, 0), B, C.Offset(start, 0), Accumulate, Cancellation);
 
     /// <summary>Columns [start, start + count) of C.</summary>
     public GemmProblem Columns(int start, int count) =>
-        new(M, count, K, A, B.Offset(0, start), C.Offset(0, start), Accumulate);
+        new(M, count, K, A, B.Offset(0, start), C.Offset(0, start), Accumulate, Cancellation);
 }

@@ -60,7 +60,8 @@ public sealed class RnnTrainingSession
 
     /// <summary>
     /// One optimizer step on a batch. Returns the mean loss before the step. <paramref name="cancellationToken"/> is
-    /// checked at every time step of the forward and backward passes, so a cancelled step stops within a time step.
+    /// checked at every time step of the forward and backward passes and inside the matrix products over all steps, so a
+    /// cancelled step stops within a time step (or about a millisecond of a product).
     /// </summary>
     /// <param name="batch">The sequences.</param>
     /// <param name="targets">N vs 1: <c>[batch, outputs]</c>; N vs N: <c>[batch, steps, outputs]</c> (padded steps ignored).
@@ -113,7 +114,7 @@ public sealed class RnnTrainingSession
 
     /// <summary>
     /// The mean loss on a batch, with no update and no dropout (and no carried state); <paramref name="cancellationToken"/>
-    /// is checked at every time step.
+    /// is checked at every time step and inside the matrix products over all steps.
     /// </summary>
     /// <exception cref="OperationCanceledException">The evaluation was cancelled.</exception>
     public float Evaluate(SequenceBatch batch, ReadOnlySpan<float> targets, CancellationToken cancellationToken)
