@@ -189,12 +189,15 @@ internal sealed class SequenceWindowBinding
         }
 
         var builder = new DataViewSchema.Builder();
-        var slotNames = new DataViewSchema.Annotations.Builder();
-        slotNames.Add("SlotNames", new VectorDataViewType(TextDataViewType.Instance, options.WindowLength * FeaturesPerStep),
+        var featureAnnotations = new DataViewSchema.Annotations.Builder();
+        featureAnnotations.Add("SlotNames", new VectorDataViewType(TextDataViewType.Instance, options.WindowLength * FeaturesPerStep),
             (ValueGetter<VBuffer<ReadOnlyMemory<char>>>)MakeSlotNames);
+        // So that the trainer reads a step as FeaturesPerStep values instead of taking every value for a step of its own.
+        int featuresPerStep = FeaturesPerStep;
+        featureAnnotations.Add(RnnAnnotationKinds.FeaturesPerStep, NumberDataViewType.Int32, (ValueGetter<int>)((ref int value) => value = featuresPerStep));
         builder.AddColumn(options.FeaturesColumnName,
             new VectorDataViewType(NumberDataViewType.Single, options.WindowLength, FeaturesPerStep),
-            slotNames.ToAnnotations());
+            featureAnnotations.ToAnnotations());
         builder.AddColumn(options.LabelColumnName,
             options.LabelSteps == 1 ? NumberDataViewType.Single : new VectorDataViewType(NumberDataViewType.Single, options.LabelSteps));
         if (IsNormalized)
