@@ -62,8 +62,28 @@ internal sealed class SequenceWindowBinding
                 nameof(options)),
         };
 
-        var passThroughNames = options.PassThroughColumns ?? [];
-        PassThrough = passThroughNames.Select(name => Find(source, name, "Pass-through")).ToArray();
+        var passThrough = (options.PassThroughColumns ?? []).Select(name => Find(source, name, "Pass-through")).ToList();
+        if (options.SeriesIdColumnName is not null)
+        {
+            var seriesId = Find(source, options.SeriesIdColumnName, "Series id");
+            if (seriesId.Type is VectorDataViewType)
+            {
+                throw new ArgumentException(
+                    $"Series id column '{seriesId.Name}' has type {seriesId.Type}; expected a scalar (text, a number, a key, a date).", nameof(options));
+            }
+
+            // The id goes out with every window, as a pass-through column, whether or not it was listed as one.
+            SeriesIdPassThrough = passThrough.FindIndex(c => c.Index == seriesId.Index);
+            if (SeriesIdPassThrough < 0)
+            {
+                SeriesIdPassThrough = passThrough.Count;
+                passThrough.Add(seriesId);
+            }
+
+            SeriesId = seriesId;
+        }
+
+        PassThrough = passThrough;
 
         long featureSize = (long)options.WindowLength * FeaturesPerStep;
         if (featureSize > Array.MaxLength)
@@ -95,6 +115,12 @@ internal sealed class SequenceWindowBinding
 
     /// <summary>Source columns passed through, in output order.</summary>
     public IReadOnlyList<DataViewSchema.Column> PassThrough { get; }
+
+    /// <summary>The series id column, or null for a single series.</summary>
+    public DataViewSchema.Column? SeriesId { get; }
+
+    /// <summary>The series id's index in <see cref="PassThrough"/>, or -1 for a single series.</summary>
+    public int SeriesIdPassThrough { get; } = -1;
 
     /// <summary>Rows from a window's first row to its last label row: the ring buffer's capacity.</summary>
     public int SpanRows { get; }
