@@ -15,9 +15,11 @@ namespace Microsoft.ML.Rnn;
 /// <param name="KeyCount">Key count, or 0 when not known at this stage.</param>
 /// <param name="KeyValuesItemType">Item type of the column's <c>KeyValues</c> annotation, if it has one.</param>
 /// <param name="TypeText">The type as a user reads it, for messages.</param>
+/// <param name="FeaturesPerStep">The value of the column's <see cref="RnnAnnotationKinds.FeaturesPerStep"/> annotation; null when
+/// it has none, or when the value cannot be seen (a schema shape lists annotations without values).</param>
 internal readonly record struct RnnColumnInfo(
     string Name, bool IsVector, int VectorSize, bool IsVariableVector, Type ItemRawType, bool IsKey, ulong KeyCount,
-    DataViewType? KeyValuesItemType, string TypeText)
+    DataViewType? KeyValuesItemType, string TypeText, int? FeaturesPerStep)
 {
     /// <summary>Describes a column of a data schema.</summary>
     public static RnnColumnInfo From(DataViewSchema.Column column)
@@ -26,6 +28,15 @@ internal readonly record struct RnnColumnInfo(
         var vector = type as VectorDataViewType;
         DataViewType item = vector?.ItemType ?? type;
         var keyValues = column.Annotations.Schema.GetColumnOrNull(AnnotationUtils.Kinds.KeyValues);
+        int? featuresPerStep = null;
+        if (column.Annotations.Schema.GetColumnOrNull(RnnAnnotationKinds.FeaturesPerStep) is { } perStep)
+        {
+            CheckFeaturesPerStepType(column.Name, perStep.Type == NumberDataViewType.Int32, perStep.Type.ToString() ?? perStep.Type.RawType.Name);
+            int value = 0;
+            column.Annotations.GetValue(RnnAnnotationKinds.FeaturesPerStep, ref value);
+            featuresPerStep = value;
+        }
+
         return new RnnColumnInfo(
             column.Name,
             vector is not null,
@@ -35,7 +46,8 @@ internal readonly record struct RnnColumnInfo(
             item is KeyDataViewType,
             (item as KeyDataViewType)?.Count ?? 0,
             (keyValues?.Type as VectorDataViewType)?.ItemType,
-            type.ToString() ?? type.RawType.Name);
+            type.ToString() ?? type.RawType.Name,
+            featuresPerStep);
     }
 
     /// <summary>Describes a column of a schema shape (sizes and key counts unknown).</summary>
@@ -44,6 +56,13 @@ internal readonly record struct RnnColumnInfo(
         DataViewType? keyValuesItem = column.Annotations.TryFindColumn(AnnotationUtils.Kinds.KeyValues, out var keyValues)
             ? keyValues.ItemType
             : null;
+        if (column.Annotations.TryFindColumn(RnnAnnotationKinds.FeaturesPerStep, out var perStep))
+        {
+            // The value is not there yet; its type is, and a wrong one would fail at Fit anyway.
+            CheckFeaturesPerStepType(column.Name,
+                perStep.Kind == SchemaShape.Column.VectorKind.Scalar && perStep.ItemType == NumberDataViewType.Int32, perStep.GetTypeString());
+        }
+
         return new RnnColumnInfo(
             column.Name,
             column.Kind != SchemaShape.Column.VectorKind.Scalar,
@@ -53,6 +72,16 @@ internal readonly record struct RnnColumnInfo(
             column.IsKey,
             0,
             keyValuesItem,
-            column.GetTypeString());
+            column.GetTypeString(),
+            null);
+    }
+
+    private static void CheckFeaturesPerStepType(string name, bool isInt32, string typeText)
+    {
+        if (!isInt32)
+        {
+            throw new ArgumentOutOfRangeException("inputSchema",
+                $"Column '{name}': found a {RnnAnnotationKinds.FeaturesPerStep} annotation of type {typeText}; expected Int32 (features per step).");
+        }
     }
 }

@@ -94,10 +94,15 @@ internal sealed class RnnSchemaBinding
             string? duplicate = options.SeriesColumnNames.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1)?.Key;
             if (duplicate is not null)
                 throw Option(nameof(options.SeriesColumnNames), $"names '{duplicate}' twice", "each series column once");
-            if (options.InputSize != 1 && options.InputSize != options.SeriesColumnNames.Length)
+            // 1 was the default before 0 (automatic) was; code that set it explicitly keeps working.
+            if (options.InputSize is not (0 or 1) && options.InputSize != options.SeriesColumnNames.Length)
                 throw Option(nameof(options.InputSize), $"is {options.InputSize} with {options.SeriesColumnNames.Length} SeriesColumnNames",
-                    $"1 (the default) or {options.SeriesColumnNames.Length}: each series column is one feature per step");
+                    $"0 (the default), 1 or {options.SeriesColumnNames.Length}: each series column is one feature per step");
         }
+
+        if (options.InputSize < 0)
+            throw Option(nameof(options.InputSize), $"is {options.InputSize}",
+                $"features per step, from 1 to {RnnLimits.MaxInputSize}, or 0 (the default) to take them from the feature column's {RnnAnnotationKinds.FeaturesPerStep} annotation (1 without one)");
 
         if (string.IsNullOrWhiteSpace(options.LabelColumnName))
             throw Option(nameof(options.LabelColumnName), $"is '{options.LabelColumnName}'", "the name of the label column");
@@ -110,26 +115,61 @@ internal sealed class RnnSchemaBinding
 
         // The network and optimizer settings are the core's: its rules, reported as options. The output size comes
         // from the label, which the schema binding checks, so any valid one stands in for it here.
-        options.NetworkShape(options.SeriesColumnNames?.Length ?? options.InputSize, outputSize: 1).Validate(Option);
+        // An automatic input size (0) is decided by the data; 1 stands in for it here.
+        options.NetworkShape(options.SeriesColumnNames?.Length ?? Math.Max(options.InputSize, 1), outputSize: 1).Validate(Option);
         options.TrainingOptions(seed: 0).Validate(Option);
     }
 
-    /// <summary>Binds the feature columns and the label for training (estimator shapes or data schemas).</summary>
-    public static RnnSchemaBinding ForTraining(RnnTrainer.Options options, Func<string, RnnColumnInfo?> findColumn)
+    /// <summary>Binds the feature columns and the label for training (estimator shapes or data schemas). The input size is
+    /// <see cref="RnnTrainer.Options.InputSize"/> when set, otherwise the feature column's
+    /// <see cref="RnnAnnotationKinds.FeaturesPerStep"/> annotation, otherwise 1; <paramref name="trainingInputSize"/>, when given
+    /// (for the validation set), is the one the training data decided.</summary>
+    public static RnnSchemaBinding ForTraining(RnnTrainer.Options options, Func<string, RnnColumnInfo?> findColumn, int? trainingInputSize = null)
     {
         ValidateOptions(options);
-        string[] features = options.SeriesColumnNames ?? [options.FeatureColumnName];
-        int inputSize = options.SeriesColumnNames?.Length ?? options.InputSize;
-        RnnSchemaBinding binding = BindFeatures(features, options.SeriesColumnNames is not null, inputSize, findColumn);
+        RnnSchemaBinding binding;
+        if (options.SeriesColumnNames is not null)
+        {
+            binding = BindFeatures(options.SeriesColumnNames, isSeries: true, options.SeriesColumnNames.Length, InputSizeOrigin.Option, findColumn);
+        }
+        else
+        {
+            string name = options.FeatureColumnName;
+            (int inputSize, InputSizeOrigin origin) = (trainingInputSize, options.InputSize) switch
+            {
+                (int decided, _) => (decided, InputSizeOrigin.TrainingData),
+                (null, 0) => (findColumn(name) is { FeaturesPerStep: int annotated } ? CheckAnnotation("Feature", name, annotated) : 1, InputSizeOrigin.Annotation),
+                (null, int set) => (set, InputSizeOrigin.Option),
+            };
+            binding = BindFeatures([name], isSeries: false, inputSize, origin, findColumn);
+        }
+
         binding.BindLabel(options, findColumn);
         return binding;
     }
 
     /// <summary>Binds the feature columns for scoring a trained model.</summary>
     public static RnnSchemaBinding ForScoring(string[] featureColumns, bool isSeries, int inputSize, Func<string, RnnColumnInfo?> findColumn) =>
-        BindFeatures(featureColumns, isSeries, inputSize, findColumn);
+        BindFeatures(featureColumns, isSeries, inputSize, InputSizeOrigin.Model, findColumn);
 
-    private static RnnSchemaBinding BindFeatures(string[] columns, bool isSeries, int inputSize, Func<string, RnnColumnInfo?> findColumn)
+    /// <summary>Where the input size a binding checks the columns against came from, for the message when a column's
+    /// <see cref="RnnAnnotationKinds.FeaturesPerStep"/> annotation disagrees.</summary>
+    private enum InputSizeOrigin
+    {
+        /// <summary><see cref="RnnTrainer.Options.InputSize"/> (or the series columns' count).</summary>
+        Option,
+
+        /// <summary>The feature column's annotation, or 1 without one (so it cannot disagree).</summary>
+        Annotation,
+
+        /// <summary>The training data, for the validation set.</summary>
+        TrainingData,
+
+        /// <summary>The trained model, for scoring.</summary>
+        Model,
+    }
+
+    private static RnnSchemaBinding BindFeatures(string[] columns, bool isSeries, int inputSize, InputSizeOrigin origin, Func<string, RnnColumnInfo?> findColumn)
     {
         string role = isSeries ? "Series" : "Feature";
         int? steps = null;
@@ -144,6 +184,9 @@ internal sealed class RnnSchemaBinding
                 throw Column(role, name, $"type {column.TypeText}",
                     isSeries ? "a vector of Single, one value per step" : $"a vector of Single holding steps × InputSize ({inputSize}) values, time-major");
             }
+
+            if (column.FeaturesPerStep is int annotated && CheckAnnotation(role, name, annotated) != (isSeries ? 1 : inputSize))
+                throw AnnotationConflict(role, name, annotated, isSeries, inputSize, origin);
 
             if (column.IsVariableVector)
             {
@@ -240,6 +283,30 @@ internal sealed class RnnSchemaBinding
                     throw Column("Label", name, $"vectors of {label.VectorSize} keys for sequences of {keySteps} steps", "one key per step");
                 break;
         }
+    }
+
+    /// <summary>Returns a <see cref="RnnAnnotationKinds.FeaturesPerStep"/> annotation's value if the network could take it.</summary>
+    private static int CheckAnnotation(string role, string name, int featuresPerStep) =>
+        featuresPerStep is >= 1 and <= RnnLimits.MaxInputSize
+            ? featuresPerStep
+            : throw Column(role, name, $"a {RnnAnnotationKinds.FeaturesPerStep} annotation of {featuresPerStep}",
+                $"from 1 to {RnnLimits.MaxInputSize} features per step");
+
+    /// <summary>A column whose annotation says it holds a different number of features per step than the network reads.</summary>
+    private static ArgumentOutOfRangeException AnnotationConflict(string role, string name, int annotated, bool isSeries, int inputSize, InputSizeOrigin origin)
+    {
+        string found = $"a {RnnAnnotationKinds.FeaturesPerStep} annotation of {annotated} features per step";
+        return (isSeries, origin) switch
+        {
+            (true, _) => Column(role, name, found,
+                "one feature per step in each series column (a column of several features per step goes in FeatureColumnName)"),
+            (false, InputSizeOrigin.Model) => Column(role, name, $"{found}, but the model was trained with {inputSize}",
+                $"{inputSize} features per step, as in training"),
+            (false, InputSizeOrigin.TrainingData) => Column(role, name, $"{found}, but the training data has {inputSize}",
+                $"the training data's {inputSize} features per step"),
+            _ => Column(role, name, $"{found}, but option InputSize is {inputSize}",
+                $"InputSize = {annotated}, or InputSize = 0 (the default) to take it from the annotation"),
+        };
     }
 
     /// <summary>An invalid option: names it, says what was found and what was expected.</summary>

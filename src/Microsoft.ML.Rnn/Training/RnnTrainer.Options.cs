@@ -23,8 +23,14 @@ public sealed partial class RnnTrainer
         /// <summary>The label column; its type depends on <see cref="Task"/> and <see cref="Head"/> (see docs/api.md). Default "Label".</summary>
         public string LabelColumnName = "Label";
 
-        /// <summary>Features per step. With <see cref="SeriesColumnNames"/> it must stay 1 or equal their count. Default 1.</summary>
-        public int InputSize = 1;
+        /// <summary>Features per step, from 1 to <see cref="RnnNetworkShape.MaxDimension"/>; 0 (the default) takes them from the
+        /// feature column's <see cref="RnnAnnotationKinds.FeaturesPerStep"/> annotation (sequence windows write it), or 1 when it
+        /// has none. A value that differs from the annotation is refused. With <see cref="SeriesColumnNames"/> it must be 0, 1 or
+        /// their count. The trained model's <see cref="RnnTransformer.Options"/> hold the size decided. Default 0.</summary>
+        /// <remarks>Before the annotation existed the default was 1. The field stays an <see cref="int"/> (code that reads or sets
+        /// it compiles and runs unchanged) and 0, which was refused before, now means "not set", so an explicit 1 still means
+        /// 1.</remarks>
+        public int InputSize;
 
         /// <summary>The recurrent cell. Default <see cref="RnnCellType.Lstm"/>.</summary>
         public RnnCellType Cell = RnnCellType.Lstm;

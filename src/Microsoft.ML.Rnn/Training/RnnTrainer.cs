@@ -65,7 +65,8 @@ public sealed partial class RnnTrainer : IEstimator<RnnTransformer>
         ArgumentNullException.ThrowIfNull(input);
         Options options = _options;
         RnnSchemaBinding binding = Bind(input.Schema, "training data");
-        RnnSchemaBinding? validationBinding = options.ValidationSet is null ? null : Bind(options.ValidationSet.Schema, "ValidationSet");
+        // The validation rows go through the same network, so they are read with the input size the training data decided.
+        RnnSchemaBinding? validationBinding = options.ValidationSet is null ? null : Bind(options.ValidationSet.Schema, "ValidationSet", binding.InputSize);
 
         using IChannel channel = _host.Start("Training RNN");
         RnnSequenceSet train = RnnSequenceReader.Read(_host, input, binding, options.Task, options.LabelColumnName, binding.OutputSize, "training");
@@ -164,11 +165,12 @@ public sealed partial class RnnTrainer : IEstimator<RnnTransformer>
         return new RnnTransformer(_host, model);
     }
 
-    private RnnSchemaBinding Bind(DataViewSchema schema, string source)
+    private RnnSchemaBinding Bind(DataViewSchema schema, string source, int? trainingInputSize = null)
     {
         try
         {
-            return RnnSchemaBinding.ForTraining(_options, name => schema.GetColumnOrNull(name) is { } column ? RnnColumnInfo.From(column) : null);
+            return RnnSchemaBinding.ForTraining(_options, name => schema.GetColumnOrNull(name) is { } column ? RnnColumnInfo.From(column) : null,
+                trainingInputSize);
         }
         catch (ArgumentOutOfRangeException e) when (source != "training data" && e.ParamName == "inputSchema")
         {

@@ -62,8 +62,28 @@ internal sealed class SequenceWindowBinding
                 nameof(options)),
         };
 
-        var passThroughNames = options.PassThroughColumns ?? [];
-        PassThrough = passThroughNames.Select(name => Find(source, name, "Pass-through")).ToArray();
+        var passThrough = (options.PassThroughColumns ?? []).Select(name => Find(source, name, "Pass-through")).ToList();
+        if (options.SeriesIdColumnName is not null)
+        {
+            var seriesId = Find(source, options.SeriesIdColumnName, "Series id");
+            if (seriesId.Type is VectorDataViewType)
+            {
+                throw new ArgumentException(
+                    $"Series id column '{seriesId.Name}' has type {seriesId.Type}; expected a scalar (text, a number, a key, a date).", nameof(options));
+            }
+
+            // The id goes out with every window, as a pass-through column, whether or not it was listed as one.
+            SeriesIdPassThrough = passThrough.FindIndex(c => c.Index == seriesId.Index);
+            if (SeriesIdPassThrough < 0)
+            {
+                SeriesIdPassThrough = passThrough.Count;
+                passThrough.Add(seriesId);
+            }
+
+            SeriesId = seriesId;
+        }
+
+        PassThrough = passThrough;
 
         long featureSize = (long)options.WindowLength * FeaturesPerStep;
         if (featureSize > Array.MaxLength)
@@ -95,6 +115,12 @@ internal sealed class SequenceWindowBinding
 
     /// <summary>Source columns passed through, in output order.</summary>
     public IReadOnlyList<DataViewSchema.Column> PassThrough { get; }
+
+    /// <summary>The series id column, or null for a single series.</summary>
+    public DataViewSchema.Column? SeriesId { get; }
+
+    /// <summary>The series id's index in <see cref="PassThrough"/>, or -1 for a single series.</summary>
+    public int SeriesIdPassThrough { get; } = -1;
 
     /// <summary>Rows from a window's first row to its last label row: the ring buffer's capacity.</summary>
     public int SpanRows { get; }
@@ -189,12 +215,15 @@ internal sealed class SequenceWindowBinding
         }
 
         var builder = new DataViewSchema.Builder();
-        var slotNames = new DataViewSchema.Annotations.Builder();
-        slotNames.Add("SlotNames", new VectorDataViewType(TextDataViewType.Instance, options.WindowLength * FeaturesPerStep),
+        var featureAnnotations = new DataViewSchema.Annotations.Builder();
+        featureAnnotations.Add("SlotNames", new VectorDataViewType(TextDataViewType.Instance, options.WindowLength * FeaturesPerStep),
             (ValueGetter<VBuffer<ReadOnlyMemory<char>>>)MakeSlotNames);
+        // So that the trainer reads a step as FeaturesPerStep values instead of taking every value for a step of its own.
+        int featuresPerStep = FeaturesPerStep;
+        featureAnnotations.Add(RnnAnnotationKinds.FeaturesPerStep, NumberDataViewType.Int32, (ValueGetter<int>)((ref int value) => value = featuresPerStep));
         builder.AddColumn(options.FeaturesColumnName,
             new VectorDataViewType(NumberDataViewType.Single, options.WindowLength, FeaturesPerStep),
-            slotNames.ToAnnotations());
+            featureAnnotations.ToAnnotations());
         builder.AddColumn(options.LabelColumnName,
             options.LabelSteps == 1 ? NumberDataViewType.Single : new VectorDataViewType(NumberDataViewType.Single, options.LabelSteps));
         if (IsNormalized)

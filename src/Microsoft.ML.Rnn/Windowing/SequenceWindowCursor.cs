@@ -7,7 +7,9 @@ namespace Microsoft.ML.Rnn;
 /// label row (<c>WindowLength + Horizon + LabelSteps − 1</c> rows), so memory does not depend on the series length and no
 /// row is read before it is needed. The ring grows with the rows read until it holds that many, so a window longer than the
 /// series costs what the series holds, not what the window would. Getters build their values from the ring on demand and
-/// reuse the caller's buffers.
+/// reuse the caller's buffers. With a series id, the ring restarts at every new series: row and window indices count from the
+/// series' first row, and the source's first row of the next series waits on the source cursor until the current series'
+/// windows are done.
 /// </summary>
 internal sealed class SequenceWindowCursor : DataViewRowCursor
 {
@@ -32,6 +34,7 @@ internal sealed class SequenceWindowCursor : DataViewRowCursor
     private readonly ValueGetter<float>? _targetSingle;
     private readonly ValueGetter<double>? _targetDouble;
     private readonly PassThroughRing?[] _passThrough;
+    private readonly SeriesIdTracker? _seriesId;
 
     // The ring: slot = row % _span. Until _span rows are read it holds _ringRows rows; while it grows, slot = row.
     private int _ringRows;
@@ -40,7 +43,15 @@ internal sealed class SequenceWindowCursor : DataViewRowCursor
     private bool[] _inputBad = [];
     private bool[] _targetBad = [];
 
+    // Rows and candidate windows of the current series; those of the series before it are in the totals.
     private long _rowsRead;
+    private long _rowsBefore;
+    private long _candidatesBefore;
+    private long _longestSeries;
+    private long _seriesCount;
+
+    // The source cursor is on the first row of the next series, not yet read into the ring.
+    private bool _nextSeriesWaiting;
     private bool _sourceEnded;
     private bool _done;
     private long _nextCandidate;
@@ -76,7 +87,13 @@ internal sealed class SequenceWindowCursor : DataViewRowCursor
             }
         }
 
+        if (binding.SeriesId is { } seriesId)
+        {
+            needed = needed.Append(seriesId);
+        }
+
         _source = source.GetRowCursor(needed.Distinct());
+        _seriesId = binding.SeriesId is { } id ? SeriesIdTracker.Create(_source, id) : null;
         _inputReaders = binding.Inputs.Select(i => StepReader.Create(_source, i)).ToArray();
         if (binding.TargetIsDouble)
         {
@@ -106,7 +123,8 @@ internal sealed class SequenceWindowCursor : DataViewRowCursor
         Func<int> passThroughSlot = options.PassThroughRow == PassThroughRow.LastWindowRow ? LastWindowSlot : FirstLabelSlot;
         for (int i = 0; i < _passThrough.Length; i++)
         {
-            _getters[binding.PassThroughStart + i] = _passThrough[i]?.MakeGetter(passThroughSlot);
+            // The id from one of the window's own rows: the label row of a tail window is past its series' end.
+            _getters[binding.PassThroughStart + i] = _passThrough[i]?.MakeGetter(i == binding.SeriesIdPassThrough ? LastWindowSlot : passThroughSlot);
         }
     }
 
@@ -120,7 +138,7 @@ internal sealed class SequenceWindowCursor : DataViewRowCursor
     public override long Batch => 0;
 
     /// <summary>The statistics so far; complete once <see cref="MoveNext"/> has returned false at the end of the source.</summary>
-    public SequenceWindowStatistics Statistics => new(_rowsRead, _nonFiniteRows, _position + 1, _skippedNonFinite, _skippedZeroReference);
+    public SequenceWindowStatistics Statistics => new(_rowsBefore + _rowsRead, _nonFiniteRows, _position + 1, _skippedNonFinite, _skippedZeroReference);
 
     /// <inheritdoc/>
     public override bool IsColumnActive(DataViewSchema.Column column)
@@ -151,7 +169,7 @@ internal sealed class SequenceWindowCursor : DataViewRowCursor
     public override ValueGetter<DataViewRowId> GetIdGetter() => (ref DataViewRowId id) =>
     {
         EnsureOnRow();
-        id = new DataViewRowId((ulong)_current, 0);
+        id = new DataViewRowId((ulong)(_candidatesBefore + _current), 0);
     };
 
     /// <inheritdoc/>
@@ -167,7 +185,7 @@ internal sealed class SequenceWindowCursor : DataViewRowCursor
             long start = _nextCandidate * _stride;
             long last = start + _window - 1;
             long end = start + _span - 1;
-            while (_rowsRead <= end && !_sourceEnded)
+            while (_rowsRead <= end && !_sourceEnded && !_nextSeriesWaiting)
             {
                 ReadNextRow();
             }
@@ -175,6 +193,12 @@ internal sealed class SequenceWindowCursor : DataViewRowCursor
             bool labelIncomplete = _rowsRead <= end;
             if (labelIncomplete && !(_binding.Options.IncludeUnlabeledTail && _rowsRead > last))
             {
+                if (_nextSeriesWaiting)
+                {
+                    StartNextSeries();
+                    continue;
+                }
+
                 Finish();
                 return false;
             }
@@ -223,6 +247,35 @@ internal sealed class SequenceWindowCursor : DataViewRowCursor
         {
             _sourceEnded = true;
             return;
+        }
+
+        if (_seriesId is not null && _seriesId.StartsNewSeries(_rowsBefore + _rowsRead))
+        {
+            _nextSeriesWaiting = true;
+            return;
+        }
+
+        StoreSourceRow();
+    }
+
+    /// <summary>Restarts the ring at the row waiting on the source cursor: the first of the next series.</summary>
+    private void StartNextSeries()
+    {
+        _longestSeries = Math.Max(_longestSeries, _rowsRead);
+        _rowsBefore += _rowsRead;
+        _candidatesBefore += _nextCandidate;
+        _rowsRead = 0;
+        _nextCandidate = 0;
+        _nextSeriesWaiting = false;
+        StoreSourceRow();
+    }
+
+    /// <summary>Copies the source cursor's current row into the ring as the current series' next row.</summary>
+    private void StoreSourceRow()
+    {
+        if (_rowsRead == 0)
+        {
+            _seriesCount++;
         }
 
         if (_rowsRead == _ringRows && _ringRows < _span)
@@ -296,13 +349,17 @@ internal sealed class SequenceWindowCursor : DataViewRowCursor
     private void Finish()
     {
         _done = true;
-        if (_nextCandidate == 0)
+        if (_candidatesBefore + _nextCandidate == 0)
         {
             var options = _binding.Options;
             string needs = options.IncludeUnlabeledTail
                 ? $"one window needs WindowLength = {options.WindowLength} rows"
                 : $"one window and its label need WindowLength + Horizon + LabelSteps - 1 = {options.MinimumRows} rows";
-            throw new InvalidOperationException($"The series is too short for even one window: it has {_rowsRead} rows, and {needs}.");
+            string found = _seriesId is null
+                ? $"The series is too short for even one window: it has {_rowsRead} rows"
+                : $"Every series is too short for even one window: the longest of the {_seriesCount} series in '{options.SeriesIdColumnName}' " +
+                    $"has {Math.Max(_longestSeries, _rowsRead)} rows";
+            throw new InvalidOperationException($"{found}, and {needs}.");
         }
 
         _parent.RecordCompletedPass(Statistics);

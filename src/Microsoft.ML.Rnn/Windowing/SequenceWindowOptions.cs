@@ -13,6 +13,8 @@ namespace Microsoft.ML.Rnn;
 /// time-major: step 0's features (in the order of <see cref="InputColumns"/>), then step 1's, and so on. Its type has the two
 /// dimensions <c>[WindowLength, features per step]</c> and slot names like <c>Close@t-2</c>, <c>Close@t-1</c>, <c>Close@t</c>.
 /// <see cref="LabelColumnName"/> is a Single when <see cref="LabelSteps"/> is 1, otherwise a Single vector of that size.</para>
+/// <para>Several series. With <see cref="SeriesIdColumnName"/>, row indices above count from each series' first row: the
+/// windows of each series are exactly those it would give alone, one series after the other.</para>
 /// </remarks>
 public sealed class SequenceWindowOptions
 {
@@ -64,6 +66,17 @@ public sealed class SequenceWindowOptions
     /// <summary>Which row the <see cref="PassThroughColumns"/> are copied from; by default the row of the first label value.</summary>
     public PassThroughRow PassThroughRow { get; set; } = PassThroughRow.FirstLabelRow;
 
+    /// <summary>
+    /// The column naming the series each row belongs to, for windows over several series at once (one model for many series);
+    /// null (the default) for one series. Any scalar column: text, a number, a key, a date. The rows of a series must be
+    /// contiguous and in time order; the windows restart at every change of id, so no window (and no label) spans two series,
+    /// and a series shorter than one window gives none. An id that comes back after another id fails the cursor, naming the
+    /// row. The column is copied to every window (from one of the window's own rows, so also to unlabeled tail windows) under
+    /// its own name; listing it in <see cref="PassThroughColumns"/> as well changes nothing. The per-window normalisation is
+    /// per series by construction, as a window's reference lies in its own series.
+    /// </summary>
+    public string? SeriesIdColumnName { get; set; }
+
     /// <summary>The per-window normalisation; none by default.</summary>
     public SequenceWindowNormalization Normalization { get; set; } = SequenceWindowNormalization.None;
 
@@ -100,6 +113,7 @@ public sealed class SequenceWindowOptions
         Stride = Stride,
         PassThroughColumns = PassThroughColumns is null ? null! : [.. PassThroughColumns],
         PassThroughRow = PassThroughRow,
+        SeriesIdColumnName = SeriesIdColumnName,
         Normalization = Normalization,
         IncludeUnlabeledTail = IncludeUnlabeledTail,
         FeaturesColumnName = FeaturesColumnName,

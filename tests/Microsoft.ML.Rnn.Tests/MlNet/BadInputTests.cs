@@ -170,7 +170,7 @@ public sealed class BadInputTests
     public static IEnumerable<object[]> BadOptions()
     {
         yield return Bad("HiddenSize", o => o.HiddenSize = 0);
-        yield return Bad("InputSize", o => o.InputSize = 0);
+        yield return Bad("InputSize", o => o.InputSize = -1);
         yield return Bad("NumberOfLayers", o => o.NumberOfLayers = -1);
         yield return Bad("BatchSize", o => o.BatchSize = 0);
         yield return Bad("MaxEpochs", o => o.MaxEpochs = -1);
