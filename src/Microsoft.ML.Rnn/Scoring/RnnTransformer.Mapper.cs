@@ -158,7 +158,7 @@ public sealed partial class RnnTransformer
             _head = data.Network.Shape.HeadStructure;
         }
 
-        /// <summary>Raw head output, then: regression the values, binary the logits, multiclass the softmax per step.</summary>
+        /// <summary>Raw head output, then: regression the values (in the label's units when training standardised it), binary the logits, multiclass the softmax per step.</summary>
         public float[] Score { get; private set; } = [];
 
         /// <summary>Binary: sigmoid of each logit.</summary>
@@ -247,9 +247,14 @@ public sealed partial class RnnTransformer
             Score = score;
             Span<float> raw = Score.AsSpan(0, OutputLength);
             if (valid)
+            {
                 _data.Network.Predict(_sequence.AsSpan(0, length), raw);
+                _data.LabelStandardization?.Restore(raw);
+            }
             else
+            {
                 raw.Fill(float.NaN);
+            }
 
             uint[] predicted = Predicted;
             Grow(ref predicted, groups);
