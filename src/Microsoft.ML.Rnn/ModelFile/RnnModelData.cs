@@ -24,6 +24,9 @@ internal sealed class RnnModelData
     /// <summary>The label's key values (multiclass), or null.</summary>
     public RnnKeyValues? KeyValues { get; init; }
 
+    /// <summary>The regression label's statistics when training standardised it (scores are mapped back with them), or null.</summary>
+    public RnnLabelStandardization? LabelStandardization { get; init; }
+
     /// <summary>The trained network, read-only from here on: scoring threads may share it.</summary>
     public required RnnNetwork Network
     {

@@ -34,6 +34,10 @@ namespace Microsoft.ML.Rnn;
 ///   if kind ≠ 0:
 ///     int32 count                 equal to the output size (multiclass only)
 ///     value × count               string, or the kind's fixed-size little-endian value (bool: one byte 0/1)
+///   byte    label standardised    0 or 1 (regression only): Score = network output × std + mean, per output
+///   if 1:
+///     float32 mean × output size  finite
+///     float32 std × output size   finite, > 0
 ///   int32   tensor count          the network's parameter tensors, 1 .. 4096
 ///   per tensor, in PyTorch state_dict order:
 ///     string  name                e.g. rnn.weight_ih_l0, head.bias
@@ -54,7 +58,7 @@ namespace Microsoft.ML.Rnn;
 /// The reader checks the payload length against the bytes left in the entry, then parses the payload as it reads it
 /// (<see cref="RnnPayloadReader"/>), checking every count and size against the limits above and against the
 /// declared bytes left before going on, and the fields against each other (scalar score, outputs per task, series
-/// columns); the parameter count the header fields imply must fit in the payload too. The checksum is verified
+/// columns, label statistics for regression only); the parameter count the header fields imply must fit in the payload too. The checksum is verified
 /// once the payload has been read, before the network is built. Anything else is a corrupt model:
 /// <see cref="InvalidDataException"/>, nothing allocated beyond what the bytes actually read need.
 /// </remarks>
@@ -76,7 +80,7 @@ internal static class RnnModelFormat
     public static VersionInfo GetVersionInfo() => new(
         modelSignature: "RNNTRANS",
         // 0x00010001: initial format.
-        // 0x00010002: scoring state and history only (no training settings, no times); a head settings section.
+        // 0x00010002: scoring state and history only (no training settings, no times); a head settings section; label statistics.
         verWrittenCur: CurrentVersion,
         verReadableCur: CurrentVersion,
         verWeCanReadBack: FirstVersion,
@@ -182,6 +186,7 @@ internal static class RnnModelFormat
             foreach (string name in model.FeatureColumns)
                 WriteString(w, name);
             WriteKeyValues(w, model.KeyValues);
+            WriteLabelStandardization(w, model.LabelStandardization);
 
             IReadOnlyList<(string Name, int[] Shape)> tensors = model.Network.ParameterShapes;
             IReadOnlyDictionary<string, float[]> values = model.Network.ExportParameters();
@@ -260,6 +265,8 @@ internal static class RnnModelFormat
             ReadFirstVersionTrainingSettings(r, options);
 
         RnnKeyValues? keyValues = ReadKeyValues(r, task, outputSize);
+        RnnLabelStandardization? labels = first ? null : ReadLabelStandardization(r, task, outputSize);
+        options.StandardizeLabel = labels is not null;
 
         var shape = new RnnNetworkShape(cell, inputSize, hiddenSize, outputSize, layers, bidirectional, nonlinearity, head, dropout);
         try
@@ -341,6 +348,7 @@ internal static class RnnModelFormat
             IsSeries = isSeries,
             ScalarScore = scalarScore,
             KeyValues = keyValues,
+            LabelStandardization = labels,
             Network = network,
             History = history.ToArray(),
         };
@@ -429,6 +437,37 @@ internal static class RnnModelFormat
             _ => Fill(count, () => (ulong)r.ReadInt64("key value")),
         };
         return RnnKeyValues.Create(kind, values);
+    }
+
+    private static void WriteLabelStandardization(BinaryWriter w, RnnLabelStandardization? labels)
+    {
+        w.Write(labels is not null);
+        if (labels is null)
+            return;
+        foreach (float mean in labels.Mean)
+            w.Write(mean);
+        foreach (float deviation in labels.StandardDeviation)
+            w.Write(deviation);
+    }
+
+    /// <summary>The label statistics scoring maps outputs back with: a wrong one would scale every score silently, so each is checked.</summary>
+    private static RnnLabelStandardization? ReadLabelStandardization(RnnPayloadReader r, RnnTask task, int outputSize)
+    {
+        if (!r.ReadBoolean("label standardised"))
+            return null;
+        if (task != RnnTask.Regression)
+            throw Corrupt($"label statistics are stored for a {task} model");
+        float[] mean = r.ReadSingles(outputSize, "label means");
+        float[] deviation = r.ReadSingles(outputSize, "label standard deviations");
+        for (int j = 0; j < outputSize; j++)
+        {
+            if (!float.IsFinite(mean[j]))
+                throw Corrupt($"the label mean of output {j} is {mean[j]}; expected a finite value");
+            if (!(float.IsFinite(deviation[j]) && deviation[j] > 0))
+                throw Corrupt($"the label standard deviation of output {j} is {deviation[j]}; expected a finite value above 0");
+        }
+
+        return new RnnLabelStandardization(mean, deviation);
     }
 
     private static T[] Fill<T>(int count, Func<T> read)

@@ -112,6 +112,8 @@ internal sealed class RnnSchemaBinding
         CheckAtLeast(options.EarlyStoppingPatience, 0, nameof(options.EarlyStoppingPatience), "epochs without improvement (0 = off)");
         if (options.NumberOfThreads is int threads && threads < 1)
             throw Option(nameof(options.NumberOfThreads), $"is {threads}", "at least 1, or null for every core");
+        if (options.StandardizeLabel == true && options.Task != RnnTask.Regression)
+            throw Option(nameof(options.StandardizeLabel), $"is true for {options.Task}", "null or false: only a regression label is real-valued");
 
         // The network and optimizer settings are the core's: its rules, reported as options. The output size comes
         // from the label, which the schema binding checks, so any valid one stands in for it here.

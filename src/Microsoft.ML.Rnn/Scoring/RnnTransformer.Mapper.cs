@@ -39,12 +39,17 @@ public sealed partial class RnnTransformer
         protected override void SaveModel(ModelSaveContext ctx) => _owner.SaveModel(ctx);
 
         /// <summary>All active outputs of one cursor share one scorer, so a row runs the network once; disposing the cursor
-        /// logs the rows it scored NaN.</summary>
+        /// logs the rows it scored NaN. A cursor that reads none of them (only the input's columns) gets no scorer: its
+        /// feature columns are not active, so it could not read them.</summary>
         public override Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput, out Action disposer)
         {
-            var scorer = NewScorer(input);
             int count = OutputColumns.Value.Length;
             var getters = new Delegate[count];
+            disposer = null!;
+            if (!Enumerable.Range(0, count).Any(activeOutput))
+                return getters;
+
+            var scorer = NewScorer(input);
             for (int i = 0; i < count; i++)
             {
                 if (activeOutput(i))
@@ -158,7 +163,7 @@ public sealed partial class RnnTransformer
             _head = data.Network.Shape.HeadStructure;
         }
 
-        /// <summary>Raw head output, then: regression the values, binary the logits, multiclass the softmax per step.</summary>
+        /// <summary>Raw head output, then: regression the values (in the label's units when training standardised it), binary the logits, multiclass the softmax per step.</summary>
         public float[] Score { get; private set; } = [];
 
         /// <summary>Binary: sigmoid of each logit.</summary>
@@ -247,9 +252,14 @@ public sealed partial class RnnTransformer
             Score = score;
             Span<float> raw = Score.AsSpan(0, OutputLength);
             if (valid)
+            {
                 _data.Network.Predict(_sequence.AsSpan(0, length), raw);
+                _data.LabelStandardization?.Restore(raw);
+            }
             else
+            {
                 raw.Fill(float.NaN);
+            }
 
             uint[] predicted = Predicted;
             Grow(ref predicted, groups);

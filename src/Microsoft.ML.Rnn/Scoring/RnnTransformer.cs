@@ -35,7 +35,9 @@ public sealed partial class RnnTransformer : RowToRowTransformerBase
         _model = model;
     }
 
-    /// <summary>The trained network; <c>Network.ExportParameters()</c> gives its weights by PyTorch <c>state_dict</c> name.</summary>
+    /// <summary>The trained network; <c>Network.ExportParameters()</c> gives its weights by PyTorch <c>state_dict</c> name.
+    /// When training standardised the label (<see cref="RnnTrainer.Options.StandardizeLabel"/>), the network predicts the
+    /// standardised label and <c>Score</c> is its output mapped back to the label's units.</summary>
     public RnnNetwork Network => _model.Network;
 
     /// <summary>Train loss, validation loss and seconds of every epoch that ran.</summary>

@@ -5,20 +5,23 @@ namespace Microsoft.ML.Rnn;
 /// <summary>
 /// Assembles batches for the core from an <see cref="RnnSequenceSet"/>: inputs <c>[batch, steps, InputSize]</c>
 /// batch-first and zero-padded after each row's length, the lengths, and targets (<c>[batch, output steps, outputs]</c>:
-/// one output step for N vs 1, the padded steps for N vs N; one class index instead of outputs for multiclass). Buffers are sized
-/// once for the largest batch and reused, so batching allocates nothing per step.
+/// one output step for N vs 1, the padded steps for N vs N; one class index instead of outputs for multiclass; standardised when the label is).
+/// Buffers are sized once for the largest batch and reused, so batching allocates nothing per step.
 /// </summary>
 internal sealed class RnnBatchBuilder
 {
     private readonly RnnSequenceSet _set;
+    private readonly RnnLabelStandardization? _labels;
     private readonly float[] _inputs;
     private readonly int[] _lengths;
     private readonly float[] _targets;
 
-    /// <summary>Creates buffers for batches of up to <paramref name="batchSize"/> rows of <paramref name="set"/>.</summary>
-    public RnnBatchBuilder(RnnSequenceSet set, int batchSize)
+    /// <summary>Creates buffers for batches of up to <paramref name="batchSize"/> rows of <paramref name="set"/>, whose
+    /// targets <paramref name="labels"/> (when set) standardises.</summary>
+    public RnnBatchBuilder(RnnSequenceSet set, int batchSize, RnnLabelStandardization? labels = null)
     {
         _set = set;
+        _labels = labels;
         int rows = Math.Min(batchSize, set.Count);
         long inputs = (long)rows * set.MaxSteps * set.InputSize;
         if (inputs > Array.MaxLength)
@@ -52,7 +55,12 @@ internal sealed class RnnBatchBuilder
             int row = rows[b];
             _lengths[b] = _set.Steps(row);
             _set.RowFeatures(row).CopyTo(inputSpan.Slice(b * steps * inputSize));
-            _set.RowTargets(row).CopyTo(targetSpan.Slice(b * targetStride));
+            ReadOnlySpan<float> rowTargets = _set.RowTargets(row);
+            Span<float> destination = targetSpan.Slice(b * targetStride, rowTargets.Length);
+            if (_labels is null)
+                rowTargets.CopyTo(destination);
+            else
+                _labels.Standardize(rowTargets, destination);
         }
 
         inputs = inputSpan;

@@ -105,11 +105,27 @@ public sealed partial class RnnTrainer
         /// Copied when the trainer is created; not saved. Default null (PyTorch's initialisation from <see cref="Seed"/>).</summary>
         public IReadOnlyDictionary<string, float[]>? InitialParameters;
 
+        /// <summary>
+        /// Trains on the label standardised per output, <c>(label − mean) / std</c> with the training rows' mean and
+        /// (population) standard deviation, and maps <c>Score</c> back with <c>output × std + mean</c>, so labels of any
+        /// scale (prices in the thousands, relative changes around 0.01) train as well as unit-scale ones and scores are
+        /// in the label's units. A constant label has a standard deviation of 0 and is divided by 1 instead. The
+        /// statistics are saved in the model. For N vs N every step shares one output's statistics.
+        /// <para>Null (the default) standardises for regression unless <see cref="InitialParameters"/> are given (imported
+        /// weights were trained on the raw label, and training from them stays step-for-step comparable with PyTorch);
+        /// true or false forces it. Only regression has a real-valued label: classification ignores null and false,
+        /// and refuses true (<see cref="ArgumentOutOfRangeException"/>).</para>
+        /// </summary>
+        public bool? StandardizeLabel;
+
         /// <summary>Threads for the training kernels; null uses every core. Default null.</summary>
         public int? NumberOfThreads;
 
         /// <summary>Called after every epoch with its losses and time (on the training thread). Not saved. Default null.</summary>
         public Action<RnnEpochReport>? OnEpochEnd;
+
+        /// <summary>Whether training standardises the label (see <see cref="StandardizeLabel"/>).</summary>
+        internal bool StandardizesLabel => Task == RnnTask.Regression && (StandardizeLabel ?? InitialParameters is null);
 
         /// <summary>The network these options describe, for <paramref name="inputSize"/> features and <paramref name="outputSize"/> outputs per step.</summary>
         internal RnnNetworkShape NetworkShape(int inputSize, int outputSize) =>

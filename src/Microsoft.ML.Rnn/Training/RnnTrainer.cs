@@ -78,6 +78,7 @@ public sealed partial class RnnTrainer : IEstimator<RnnTransformer>
                 $"values in '{string.Join("', '", binding.FeatureColumns)}' and '{options.LabelColumnName}'.");
         }
 
+        RnnFeatureScale.WarnIfFarFromUnit(channel, train, binding.FeatureColumns, binding.IsSeries);
         int outputSize = options.Task switch
         {
             RnnTask.BinaryClassification => 1,
@@ -130,13 +131,15 @@ public sealed partial class RnnTrainer : IEstimator<RnnTransformer>
         }
 
         RnnTrainingOptions training = options.TrainingOptions(RnnSeeds.Derive(seed, RnnSeeds.Dropout));
+        RnnLabelStandardization? labels = options.StandardizesLabel ? RnnLabelStandardization.Fit(train) : null;
+        ReportLabelStandardization(channel, options, labels);
 
         channel.Info("RNN: {0} {1} ({2} layer(s) of {3}{4}), {5} inputs and {6} outputs per step, {7} training rows, up to {8} epochs, seed {9}.",
             options.Cell, options.Head, options.NumberOfLayers, options.HiddenSize, options.Bidirectional ? ", bidirectional" : "",
             binding.InputSize, outputSize, train.Count, options.MaxEpochs, seed);
         if (options.Stateful && options.Shuffle)
             channel.Warning("Stateful training carries row i of each batch into row i of the next; with Shuffle on those rows are unrelated. Set Shuffle = false for consecutive chunks of long series.");
-        List<RnnEpochReport> history = RnnTrainingLoop.Run(_host, channel, network, options, training, seed, train, validation);
+        List<RnnEpochReport> history = RnnTrainingLoop.Run(_host, channel, network, options, training, seed, train, validation, labels);
 
         RnnKeyValues? keyValues = null;
         if (options.Task == RnnTask.MulticlassClassification)
@@ -152,6 +155,7 @@ public sealed partial class RnnTrainer : IEstimator<RnnTransformer>
         kept.OnEpochEnd = null;
         kept.Seed = seed;
         kept.InputSize = binding.InputSize;
+        kept.StandardizeLabel = labels is not null;
         var model = new RnnModelData
         {
             Options = kept,
@@ -159,6 +163,7 @@ public sealed partial class RnnTrainer : IEstimator<RnnTransformer>
             IsSeries = binding.IsSeries,
             ScalarScore = binding.LabelKind == RnnLabelKind.Single,
             KeyValues = keyValues,
+            LabelStandardization = labels,
             Network = network,
             History = history.ToArray(),
         };
@@ -175,6 +180,25 @@ public sealed partial class RnnTrainer : IEstimator<RnnTransformer>
         catch (ArgumentOutOfRangeException e) when (source != "training data" && e.ParamName == "inputSchema")
         {
             throw new ArgumentOutOfRangeException(nameof(Options.ValidationSet), $"In the ValidationSet: {e.Message}");
+        }
+    }
+
+    private static void ReportLabelStandardization(IChannel channel, Options options, RnnLabelStandardization? labels)
+    {
+        if (labels is { LossToLabelUnits: not null })
+        {
+            channel.Info("RNN: training on the standardised label (mean {0}, standard deviation {1}); Score and the losses are in the label's units.",
+                labels.Mean[0], labels.StandardDeviation[0]);
+        }
+        else if (labels is not null)
+        {
+            channel.Info("RNN: training on the label standardised per output (means {0}; standard deviations {1}); Score is in the label's units, " +
+                "the losses are on the standardised label (the mean over outputs of each one's squared error over its variance).",
+                string.Join(", ", labels.Mean), string.Join(", ", labels.StandardDeviation));
+        }
+        else if (options.Task == RnnTask.Regression && options.StandardizeLabel is null)
+        {
+            channel.Info("RNN: the label is not standardised, since InitialParameters were trained on it as it is; set StandardizeLabel = true to standardise.");
         }
     }
 

@@ -11,9 +11,11 @@ namespace Microsoft.ML.Rnn;
 /// </summary>
 internal static class RnnTrainingLoop
 {
-    /// <summary>Trains <paramref name="network"/> in place and returns one report per epoch run.</summary>
+    /// <summary>Trains <paramref name="network"/> in place and returns one report per epoch run. With label statistics
+    /// (<c>labels</c>) the network learns the standardised targets and the losses are reported in the label's units
+    /// where one factor converts them (<see cref="RnnLabelStandardization.LossToLabelUnits"/>).</summary>
     public static List<RnnEpochReport> Run(IHost host, IChannel channel, RnnNetwork network, RnnTrainer.Options options, RnnTrainingOptions training,
-        int seed, RnnSequenceSet train, RnnSequenceSet? validation)
+        int seed, RnnSequenceSet train, RnnSequenceSet? validation, RnnLabelStandardization? labels)
     {
         // Grows with the epochs run: MaxEpochs may be int.MaxValue, meaning "until early stopping or cancellation".
         var history = new List<RnnEpochReport>();
@@ -22,8 +24,9 @@ internal static class RnnTrainingLoop
 
         var session = new RnnTrainingSession(network, training);
         using var cancellation = new HostCancellation(host);
-        var trainBatches = new RnnBatchBuilder(train, options.BatchSize);
-        RnnBatchBuilder? validationBatches = validation is { Count: > 0 } ? new RnnBatchBuilder(validation, options.BatchSize) : null;
+        var trainBatches = new RnnBatchBuilder(train, options.BatchSize, labels);
+        RnnBatchBuilder? validationBatches = validation is { Count: > 0 } ? new RnnBatchBuilder(validation, options.BatchSize, labels) : null;
+        double lossScale = labels?.LossToLabelUnits ?? 1;
         var order = new int[train.Count];
         for (int i = 0; i < order.Length; i++)
             order[i] = i;
@@ -73,11 +76,11 @@ internal static class RnnTrainingLoop
                 lossSum += (double)loss * rows.Length;
             }
 
-            lastTrain = (float)(lossSum / order.Length);
+            lastTrain = (float)(lossSum / order.Length * lossScale);
             float? validationLoss = null;
             if (validation is not null && validationBatches is not null)
             {
-                validationLoss = Evaluate(host, session, validation, validationBatches, options.BatchSize, options.Stateful, cancellation.Token);
+                validationLoss = Evaluate(host, session, validation, validationBatches, options.BatchSize, options.Stateful, lossScale, cancellation.Token);
                 lastValidation = validationLoss.Value;
             }
 
@@ -113,7 +116,7 @@ internal static class RnnTrainingLoop
     }
 
     private static float Evaluate(IHost host, RnnTrainingSession session, RnnSequenceSet set, RnnBatchBuilder batches, int batchSize, bool stateful,
-        CancellationToken cancellation)
+        double lossScale, CancellationToken cancellation)
     {
         if (stateful)
             session.ResetState();
@@ -131,6 +134,6 @@ internal static class RnnTrainingLoop
 
         if (stateful)
             session.ResetState();
-        return (float)(sum / set.Count);
+        return (float)(sum / set.Count * lossScale);
     }
 }

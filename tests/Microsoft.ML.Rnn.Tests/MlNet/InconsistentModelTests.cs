@@ -11,7 +11,7 @@ namespace Microsoft.ML.Rnn.Tests.MlNet;
 [TestClass]
 public sealed class InconsistentModelTests
 {
-    private static byte[] Write(RnnTask task, RnnHead head, int outputs, bool scalarScore, string[]? series = null)
+    private static byte[] Write(RnnTask task, RnnHead head, int outputs, bool scalarScore, string[]? series = null, RnnLabelStandardization? labels = null)
     {
         int inputs = series?.Length ?? 2;
         var shape = new RnnNetworkShape(RnnCellType.Gru, inputs, HiddenSize: 3, outputs, Head: head);
@@ -21,6 +21,7 @@ public sealed class InconsistentModelTests
             FeatureColumns = series ?? ["Features"],
             IsSeries = series is not null,
             ScalarScore = scalarScore,
+            LabelStandardization = labels,
             Network = new RnnNetwork(shape, seed: 1),
             History = [new RnnEpochReport(1, 0.5f, null, double.NaN)],
         };
@@ -78,6 +79,23 @@ public sealed class InconsistentModelTests
         AssertRejected(Write(RnnTask.MulticlassClassification, RnnHead.ManyToOne, outputs: 1, scalarScore: false), "at least 2");
         AssertRejected(Write(RnnTask.BinaryClassification, RnnHead.ManyToOne, outputs: 3, scalarScore: false), "expected 1");
         AssertRejected(Write(RnnTask.BinaryClassification, RnnHead.ManyToMany, outputs: 2, scalarScore: false), "expected 1");
+    }
+
+    [TestMethod]
+    public void LabelStatisticsOnlyForRegressionAndUsable()
+    {
+        RnnLabelStandardization Labels(float mean, float deviation) => new([mean, mean], [deviation, deviation]);
+        RnnModelData read = Read(Write(RnnTask.Regression, RnnHead.ManyToMany, outputs: 2, scalarScore: false, labels: Labels(1000, 20)));
+        CollectionAssert.AreEqual(new[] { 20f, 20f }, read.LabelStandardization!.StandardDeviation);
+
+        // Each would scale every score silently: by the wrong task's statistics, by zero, by NaN.
+        AssertRejected(Write(RnnTask.MulticlassClassification, RnnHead.ManyToOne, outputs: 2, scalarScore: false, labels: Labels(0, 1)), "label statistics are stored for a MulticlassClassification model");
+        AssertRejected(Write(RnnTask.Regression, RnnHead.ManyToMany, outputs: 2, scalarScore: false, labels: Labels(1000, 0)), "standard deviation of output 0 is 0");
+        AssertRejected(Write(RnnTask.Regression, RnnHead.ManyToMany, outputs: 2, scalarScore: false, labels: Labels(1000, -1)), "standard deviation");
+        AssertRejected(Write(RnnTask.Regression, RnnHead.ManyToMany, outputs: 2, scalarScore: false, labels: Labels(1000, float.PositiveInfinity)), "standard deviation");
+        AssertRejected(Write(RnnTask.Regression, RnnHead.ManyToMany, outputs: 2, scalarScore: false, labels: Labels(float.NaN, 1)), "label mean of output 0 is NaN");
+        // One pair of statistics for two outputs: the reader takes the output size's count and runs into the tensors.
+        AssertRejected(Write(RnnTask.Regression, RnnHead.ManyToMany, outputs: 2, scalarScore: false, labels: new RnnLabelStandardization([5], [1])), "corrupt");
     }
 
     [TestMethod]

@@ -1,3 +1,5 @@
+using Microsoft.ML.Data;
+
 namespace Microsoft.ML.Rnn.Tests.MlNet;
 
 /// <summary>The estimator's <c>GetOutputSchema</c> agrees with the trained transformer's output schema.</summary>
@@ -23,6 +25,16 @@ public sealed class SchemaPropagationTests
         Assert.IsTrue(predicted.Any(c => c.Name == "Score"));
         Assert.AreEqual(task == RnnTask.BinaryClassification, predicted.Any(c => c.Name == "Probability"));
         Assert.AreEqual(task != RnnTask.Regression, predicted.Any(c => c.Name == "PredictedLabel"));
+    }
+
+    [TestMethod]
+    public void InputColumnsReadAloneFromTheScoredView()
+    {
+        // Reading only a column the input already had (say the label) activates no output and no feature column.
+        var ml = new MLContext(1);
+        IDataView data = TestData.Data(ml, RnnTask.Regression, RnnHead.ManyToOne, rows: 4);
+        IDataView scored = ml.Regression.Trainers.Rnn(TestData.Options(epochs: 1)).Fit(data).Transform(data);
+        CollectionAssert.AreEqual(data.GetColumn<float>("Label").ToArray(), scored.GetColumn<float>("Label").ToArray());
     }
 
     [TestMethod]
