@@ -40,8 +40,10 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
     /// <exception cref="CsvFormatException">The CSV cannot be read.</exception>
     /// <exception cref="ArgumentException">The column is unknown or not in the file.</exception>
     /// <exception cref="InvalidOperationException">The series is too short for the windows and a hold-out.</exception>
+    /// <exception cref="OutputFolderException">The output folder cannot take the results (checked before training).</exception>
     public StockForecastReport Execute()
     {
+        OutputFolder.Prepare(options.OutputDirectory);
         var mlContext = new MLContext(options.Seed);
 
         var (rows, description) = LoadSeries();
@@ -101,7 +103,6 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
             metrics.Add(ForecastMetrics.Compute(forecaster.Name, actual, forecasts[forecaster.Name], last, options.Horizon));
         }
 
-        Directory.CreateDirectory(options.OutputDirectory);
         var (modelPath, reloadedMatches, nextDays) = SaveAndReload(mlContext, rnn.Model!, training.Schema, test, rnnScores, rows, target);
         string csvPath = WriteForecasts(testWindows, actual, last, forecasts);
         string lossPlot = OutputPath("loss.png");
