@@ -66,7 +66,8 @@ public sealed class SampleOutputTests
     public void VerdictSaysPlainlyWhenTheRnnDoesNotBeatPersistence()
     {
         var persistence = Metrics("Persistence", skill: 0, dm: null);
-        var lines = ReportWriter.Verdict([persistence, Metrics("Linear (SDCA)", -0.02, 1.1), Metrics("LSTM 32", -0.05, 2.5)], "LSTM 32", null);
+        var lines = ReportWriter.Verdict([persistence, Metrics("Linear (SDCA)", -0.02, (1.1, 0.27)), Metrics("LSTM 32", -0.05, (2.5, 0.013))],
+            "LSTM 32", holdOutWindows: 100, horizon: 1, null);
 
         Assert.HasCount(2, lines);
         Assert.StartsWith("Verdict: the LSTM 32 does not beat persistence", lines[0]);
@@ -75,21 +76,54 @@ public sealed class SampleOutputTests
     }
 
     [TestMethod]
-    public void VerdictSeparatesLuckFromEvidenceAndNamesABetterBaseline()
+    public void VerdictSeparatesLuckFromEvidenceByThePValueAndNamesABetterBaseline()
     {
         var persistence = Metrics("Persistence", skill: 0, dm: null);
 
-        var clear = ReportWriter.Verdict([persistence, Metrics("LSTM 32", 0.036, -2.7)], "LSTM 32", 0.04);
+        var clear = ReportWriter.Verdict([persistence, Metrics("LSTM 32", 0.036, (-2.7, 0.0081))], "LSTM 32", 100, 1, 0.04);
         Assert.HasCount(2, clear);
         Assert.Contains("beats persistence by 3.60% in MSE", clear[0]);
-        Assert.Contains("unlikely to be luck", clear[0]);
+        Assert.Contains("the Diebold-Mariano test gives p = 0.008: unlikely to be luck", clear[0]);
         Assert.Contains("about 4.0% skill", clear[1]);
 
-        var chance = ReportWriter.Verdict([persistence, Metrics("Linear (SDCA)", 0.02, -2.4), Metrics("GRU 16", 0.005, -0.7)], "GRU 16", null);
+        // |t| above 2 is not enough on a short hold-out: with 11 forecasts, t = -2.1 has p = 0.062 (10 degrees of freedom).
+        var chance = ReportWriter.Verdict([persistence, Metrics("Linear (SDCA)", 0.02, (-4.0, 0.0003)), Metrics("GRU 16", 0.005, (-2.1, 0.062))],
+            "GRU 16", 11, 1, null);
         Assert.HasCount(2, chance);
         Assert.Contains("the GRU 16 beats persistence by 0.50%", chance[0]);
-        Assert.Contains("within chance", chance[0]);
+        Assert.Contains("within chance on this hold-out (Diebold-Mariano p = 0.062)", chance[0]);
         Assert.StartsWith("         Linear (SDCA) does better: it beats persistence by 2.00%", chance[1]);
+        Assert.Contains("p < 0.001", chance[1]);
+    }
+
+    [TestMethod]
+    public void NoVerdictOnAHoldOutTooShortToTellSkillFromLuck()
+    {
+        var persistence = Metrics("Persistence", skill: 0, dm: null);
+        var rnn = Metrics("LSTM 32", 0.30, (-3.5, 0.04));
+
+        var four = ReportWriter.Verdict([persistence, rnn], "LSTM 32", holdOutWindows: 4, horizon: 1, 0.04);
+        Assert.HasCount(1, four);
+        Assert.AreEqual("Verdict: none. The hold-out has only 4 windows, too few to tell skill from luck (at least 10 are needed); " +
+            "the table describes these days, nothing more. Use a longer series or a shorter --window.", four[0]);
+
+        var threeAhead = ReportWriter.Verdict([persistence, rnn], "LSTM 32", holdOutWindows: 25, horizon: 3, null);
+        Assert.HasCount(1, threeAhead);
+        Assert.Contains("only 25 windows", threeAhead[0]);
+        Assert.Contains("at least 30 are needed, 10 per step of the horizon", threeAhead[0]);
+
+        Assert.StartsWith("Verdict: the LSTM 32 beats persistence", ReportWriter.Verdict([persistence, rnn], "LSTM 32", 10, 1, null)[0]);
+    }
+
+    [TestMethod]
+    public void TableShowsTheStatisticAndItsPValue()
+    {
+        string table = ResultsTable.Render([Metrics("Persistence", 0, null), Metrics("LSTM 32", 0.05, (-2.345, 0.0213)), Metrics("GRU 8", 0.01, (-5, 1e-7))]);
+        string[] lines = table.Split(Environment.NewLine);
+
+        Assert.EndsWith("DM t       p", lines[0]);
+        Assert.EndsWith("-2.35   0.021", lines[3]);
+        Assert.EndsWith("-5.00  <0.001", lines[4]);
     }
 
     [TestMethod]
@@ -123,6 +157,7 @@ public sealed class SampleOutputTests
         }
     }
 
-    private static ForecastMetrics Metrics(string model, double skill, double? dm) =>
-        new(model, Rmse: Math.Sqrt(1 - skill), Mae: 1, DirectionAccuracy: null, SkillVsPersistence: skill, DieboldMarianoT: dm);
+    private static ForecastMetrics Metrics(string model, double skill, (double T, double P)? dm) =>
+        new(model, Rmse: Math.Sqrt(1 - skill), Mae: 1, DirectionAccuracy: null, SkillVsPersistence: skill,
+            DieboldMariano: dm is var (t, p) ? new DieboldMarianoTest(t, p, DegreesOfFreedom: 99) : null);
 }

@@ -76,10 +76,16 @@ public sealed class StockSequenceSampleTests
         Assert.AreEqual(4.0 / 3, model.Mae, 1e-12);
         Assert.AreEqual(1 - 2 / (5.0 / 3), model.SkillVsPersistence, 1e-12);
         Assert.AreEqual(0.5, model.DirectionAccuracy);
-        Assert.IsNotNull(model.DieboldMarianoT);
+        // Squared-error differences 1 - 0, 1 - 4, 4 - 1 = 1, -3, 3: mean 1/3, sample variance (4 + 100 + 64) / 9 / 2 = 28/3.
+        // One step ahead, the corrected Diebold-Mariano statistic is their one-sample t, and with 2 degrees of freedom the
+        // two-sided p-value is 1 - |t| / sqrt(2 + t²).
+        double t = (1.0 / 3) / Math.Sqrt(28.0 / 3 / 3);
+        Assert.AreEqual(t, model.DieboldMariano!.Statistic, 1e-12);
+        Assert.AreEqual(2, model.DieboldMariano.DegreesOfFreedom);
+        Assert.AreEqual(1 - t / Math.Sqrt(2 + t * t), model.DieboldMariano.PValue, 1e-9);
         Assert.AreEqual(0, persistence.SkillVsPersistence);
         Assert.IsNull(persistence.DirectionAccuracy, "persistence never predicts a move");
-        Assert.IsNull(persistence.DieboldMarianoT);
+        Assert.IsNull(persistence.DieboldMariano, "identical errors: nothing to test");
     }
 
     [TestMethod]
