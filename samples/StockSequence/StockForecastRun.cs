@@ -50,30 +50,32 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
         string target = DailyPrice.PropertyFor(options.Column);
         IDataView series = mlContext.Data.LoadFromEnumerable(rows);
 
+        double validationFraction = options.Patience > 0 ? ValidationFraction : 0;
+        long minimumWindows = WindowSplit.MinimumWindows(options.Horizon, validationFraction);
+        CheckLength(rows.Count, minimumWindows);
         SequenceWindowDataView windows = mlContext.Data.CreateSequenceWindows(series, WindowOptions(target, forecasting: false));
         SequenceWindowStatistics counts = windows.CountWindows();
         long total = counts.WindowsProduced;
-        long holdOut = Math.Max(1, (long)Math.Round(total * HoldOutFraction));
         // With a horizon h > 1, the last h - 1 training windows would have labels later than the first hold-out window's
         // last day: a peek at the hold-out period. They are left out (a gap, or "embargo", between training and hold-out).
-        long gap = options.Horizon - 1;
-        long trainingCount = total - holdOut - gap;
-        if (trainingCount < 2)
+        WindowSplit split = WindowSplit.Of(total, options.Horizon, validationFraction);
+        if (!split.IsWorkable)
         {
             throw new InvalidOperationException(
-                $"Only {total} windows of {options.Window} days: too few to train on and hold out 15%. Use a longer series or a shorter --window.");
+                $"Only {total} windows of {options.Window} days ({counts.WindowsSkipped} skipped for touching missing values): a run " +
+                $"needs at least {minimumWindows}. Use a longer series or a shorter --window.");
         }
 
+        long trainingCount = split.Training, holdOut = split.HoldOut;
         IDataView training = mlContext.Data.TakeRows(windows, trainingCount);
         IDataView test = mlContext.Data.SkipRows(windows, total - holdOut);
         List<ForecastWindow> testWindows = WindowReader.Read(test, DateColumn);
         var writer = new ReportWriter(options, output);
-        writer.WriteSetup(description, rows, counts, trainingCount, testWindows,
-            options.Patience > 0 ? (long)Math.Round(trainingCount * ValidationFraction) : 0);
+        writer.WriteSetup(description, rows, counts, trainingCount, testWindows, split.Validation);
 
         var layout = new WindowLayout(options.Window, windows.FeaturesPerStep, TargetFeature: 0);
         var progress = new EpochProgress(CreateConsole(output), options.Epochs);
-        var rnn = new RnnForecaster(mlContext, RnnOptions(windows.FeaturesPerStep, progress), options.Patience > 0 ? ValidationFraction : 0);
+        var rnn = new RnnForecaster(mlContext, RnnOptions(windows.FeaturesPerStep, progress), validationFraction);
         IForecaster[] forecasters =
         [
             new PersistenceForecaster(layout),
@@ -116,6 +118,25 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
             modelPath, reloadedMatches, next, nextDays, csvPath, lossPlot, forecastPlots);
         writer.WriteResults(report, rows, target, BestPossibleSkill());
         return report;
+    }
+
+    /// <summary>
+    /// Refuses, with the largest window that would do, a series too short for <paramref name="minimumWindows"/> windows
+    /// even before any is skipped for a missing value.
+    /// </summary>
+    private void CheckLength(int days, long minimumWindows)
+    {
+        long largestWindow = days - options.Horizon + 1 - minimumWindows;
+        if (largestWindow >= options.Window)
+        {
+            return;
+        }
+
+        string need = $"The series has {days} days: too few for windows of {options.Window} days (a run needs {minimumWindows} windows, " +
+            $"so {options.Window + options.Horizon - 1 + minimumWindows} days). ";
+        throw new InvalidOperationException(largestWindow >= 1
+            ? need + $"Use --window N with N < {largestWindow + 1}, or a longer series."
+            : need + $"Use a longer series: even --window 1 needs {options.Horizon + minimumWindows} days.");
     }
 
     /// <summary>

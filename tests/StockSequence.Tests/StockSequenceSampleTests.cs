@@ -131,6 +131,7 @@ public sealed class StockSequenceSampleTests
         Assert.Contains("rnn, lstm or gru", Fails("--cell", "transformer"));
         Assert.Contains("last, first or none", Fails("--normalization", "zscore"));
         Assert.Contains("takes no value", Fails("--quick=yes"));
+        Assert.AreEqual("--column must be one of Open, High, Low, Close, Adj Close, Volume; got 'Price'.", Fails("--column", "Price"));
     }
 
     [TestMethod]
