@@ -29,7 +29,8 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
     /// <summary>The share of the training windows, at their end, that validate the RNN for early stopping.</summary>
     public const double ValidationFraction = 0.10;
 
-    /// <summary>How many trading days past the end of the series the reloaded model forecasts, one at a time (horizon 1).</summary>
+    /// <summary>How many days past the end of the series the reloaded model forecasts, one at a time (horizon 1), dated on
+    /// the weekdays that follow.</summary>
     public const int DaysAhead = 5;
 
     /// <summary>The days at the end of the hold-out shown in the closer forecast plot.</summary>
@@ -109,8 +110,7 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
         string csvPath = WriteForecasts(testWindows, actual, last, forecasts);
         string lossPlot = OutputPath("loss.png");
         ForecastPlots.WriteLossCurve(summary.History, summary.KeptEpoch, lossPlot);
-        string[] forecastPlots = WriteForecastPlots(writer.HorizonText, testWindows, actual,
-            new Dictionary<string, double[]> { [rnn.Name] = forecasts[rnn.Name], ["Persistence"] = last });
+        string[] forecastPlots = WriteForecastPlots(writer.HorizonText, testWindows, actual, ("Persistence", last), (rnn.Name, forecasts[rnn.Name]));
 
         var next = ForecastPastTheEnd(mlContext, series, target, forecasters, rows[^1].Date);
         double upShare = actual.Zip(last, (a, l) => a > l ? 1.0 : 0.0).Average();
@@ -154,15 +154,17 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
 
     /// <summary>Forecast vs actual over the whole hold-out, and over its last <see cref="RecentDays"/> days, where the lines
     /// can be told apart.</summary>
-    private string[] WriteForecastPlots(string horizon, List<ForecastWindow> windows, double[] actual, Dictionary<string, double[]> forecasts)
+    private string[] WriteForecastPlots(string horizon, List<ForecastWindow> windows, double[] actual,
+        (string Name, double[] Values) baseline, (string Name, double[] Values) model)
     {
         string whole = OutputPath("holdout-forecast.png"), recent = OutputPath("holdout-forecast-recent.png");
-        ForecastPlots.WriteForecastVsActual($"{options.Column} on the hold-out: forecasts for {horizon} vs actual",
-            windows.Select(w => w.Date).ToList(), actual, forecasts, whole);
+        string value = $"{options.Column} (price)";
+        ForecastPlots.WriteForecastVsActual($"{options.Column} on the hold-out: forecasts for {horizon} vs actual", value,
+            windows.Select(w => w.Date).ToList(), actual, baseline, model, whole);
         int skip = Math.Max(0, windows.Count - RecentDays);
         ForecastPlots.WriteForecastVsActual($"{options.Column}, the last {windows.Count - skip} days of the hold-out: forecasts for {horizon} vs actual",
-            windows.Skip(skip).Select(w => w.Date).ToList(), actual[skip..],
-            forecasts.ToDictionary(f => f.Key, f => f.Value[skip..]), recent);
+            value, windows.Skip(skip).Select(w => w.Date).ToList(), actual[skip..],
+            (baseline.Name, baseline.Values[skip..]), (model.Name, model.Values[skip..]), recent);
         return [whole, recent];
     }
 
@@ -186,8 +188,8 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
         return new RnnTrainingSummary(rnn.Name, history, kept, history.Count < options.Epochs, rnn.TrainingRows, rnn.ValidationRows, rnn.Scale, seconds);
     }
 
-    /// <summary>The reloaded model's forecasts past the last day: the next days one at a time for horizon 1, else the one
-    /// day the horizon reaches. Empty when the last window has a missing price.</summary>
+    /// <summary>The reloaded model's forecasts past the last day, dated on weekdays: the next days one at a time for horizon 1,
+    /// else the one day the horizon reaches. Empty when the last window has a missing price.</summary>
     private List<DatedForecast> ForecastDaysAhead(SavedModelForecaster saved, IReadOnlyList<DailyPrice> rows, string target)
     {
         double[] prices = rows.Select(r => r.Get(target)).ToArray();
@@ -199,14 +201,15 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
         DateTime lastDate = rows[^1].Date;
         if (options.Horizon > 1)
         {
-            return [new DatedForecast(TradingDaysAfter(lastDate, options.Horizon), saved.ForecastDays(prices, 1)[0])];
+            return [new DatedForecast(WeekdaysAfter(lastDate, options.Horizon), saved.ForecastDays(prices, 1)[0])];
         }
 
-        return saved.ForecastDays(prices, DaysAhead).Select((p, i) => new DatedForecast(TradingDaysAfter(lastDate, i + 1), p)).ToList();
+        return saved.ForecastDays(prices, DaysAhead).Select((p, i) => new DatedForecast(WeekdaysAfter(lastDate, i + 1), p)).ToList();
     }
 
-    /// <summary>The weekday <paramref name="days"/> trading days after <paramref name="date"/> (holidays are not known).</summary>
-    private static DateTime TradingDaysAfter(DateTime date, int days)
+    /// <summary>The <paramref name="days"/>-th weekday after <paramref name="date"/>: a trading day unless it is an exchange
+    /// holiday, which the sample does not know.</summary>
+    private static DateTime WeekdaysAfter(DateTime date, int days)
     {
         for (int i = 0; i < days; i++)
         {

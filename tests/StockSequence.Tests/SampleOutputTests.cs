@@ -136,7 +136,7 @@ public sealed class SampleOutputTests
             string loss = Path.Combine(dir, "loss.png"), forecast = Path.Combine(dir, "forecast.png");
             ForecastPlots.WriteLossCurve([new RnnEpochReport(1, 2f, 3f, 0.1), new RnnEpochReport(2, 1f, 2.5f, 0.1)], keptEpoch: 2, loss);
             DateTime[] dates = [new(2024, 1, 2), new(2024, 1, 3), new(2024, 1, 4)];
-            ForecastPlots.WriteForecastVsActual("t", dates, [1, 2, 3], new Dictionary<string, double[]> { ["m"] = [1, 2, 2] }, forecast);
+            ForecastPlots.WriteForecastVsActual("t", "price", dates, [1, 2, 3], ("b", [1, 2, 3]), ("m", [1, 2, 2]), forecast);
 
             foreach (string file in new[] { loss, forecast })
             {
@@ -147,13 +147,63 @@ public sealed class SampleOutputTests
 
             Assert.ThrowsExactly<ArgumentException>(() => ForecastPlots.WriteLossCurve([], null, loss));
             Assert.ThrowsExactly<ArgumentException>(() =>
-                ForecastPlots.WriteForecastVsActual("t", dates, [1, 2], new Dictionary<string, double[]>(), forecast));
+                ForecastPlots.WriteForecastVsActual("t", "price", dates, [1, 2], ("b", [1, 2, 3]), ("m", [1, 2, 3]), forecast));
             Assert.ThrowsExactly<ArgumentException>(() =>
-                ForecastPlots.WriteForecastVsActual("t", dates, [1, 2, 3], new Dictionary<string, double[]> { ["m"] = [1] }, forecast));
+                ForecastPlots.WriteForecastVsActual("t", "price", dates, [1, 2, 3], ("b", [1, 2, 3]), ("m", [1]), forecast));
         }
         finally
         {
             Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void LossCurveIsTitledForBothLossesKeepsItsLegendOffTheDataAndTheKeptEpochOffTheFrame()
+    {
+        RnnEpochReport[] history = [new(1, 3f, 2.9f, 0.1), new(2, 2f, 2.5f, 0.1), new(3, 1f, 2.4f, 0.1)];
+
+        ScottPlot.Plot plot = ForecastPlots.LossCurve(history, keptEpoch: 3);
+
+        Assert.AreEqual("Loss per epoch: training and validation", plot.Axes.Title.Label.Text);
+        Assert.AreEqual("Training loss per epoch", ForecastPlots.LossCurve([new(1, 3f, null, 0.1)], 1).Axes.Title.Label.Text);
+        Assert.IsFalse(plot.Legend.IsVisible, "no legend inside the data area");
+        Assert.IsTrue(plot.Axes.GetPanels().OfType<ScottPlot.Panels.LegendPanel>().Any(), "the legend is a panel beside it");
+        var limits = plot.Axes.GetLimits();
+        Assert.IsLessThan(1, limits.Left, "the first epoch is inside the frame");
+        Assert.IsGreaterThan(3, limits.Right, "the kept, last epoch is inside the frame");
+        Assert.AreEqual("epoch", plot.Axes.Bottom.Label.Text);
+    }
+
+    [TestMethod]
+    public void ForecastPlotDrawsTheModelOverTheBaselineWithIsoDatesAndAxisLabels()
+    {
+        DateTime[] dates = [new(2024, 1, 2), new(2024, 1, 3), new(2024, 1, 4), new(2024, 1, 5), new(2024, 1, 8)];
+
+        ScottPlot.Plot plot = ForecastPlots.ForecastVsActual("t", "Close (price)", dates, [1, 2, 3, 2, 4],
+            ("Persistence", [1, 1, 2, 3, 2]), ("LSTM 32", [1.1, 1.2, 2.5, 2.9, 2.2]));
+
+        // Later plottables are drawn over earlier ones: the model last, so the baseline cannot hide it.
+        CollectionAssert.AreEqual(new[] { "actual", "Persistence", "LSTM 32" },
+            plot.GetPlottables<ScottPlot.Plottables.Scatter>().Select(p => p.LegendText).ToArray());
+        Assert.AreEqual("date of the day forecast", plot.Axes.Bottom.Label.Text);
+        Assert.AreEqual("Close (price)", plot.Axes.Left.Label.Text);
+
+        var previous = System.Globalization.CultureInfo.CurrentCulture;
+        System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("en-US");
+        try
+        {
+            plot.GetImage(800, 400).Dispose(); // the ticks are made when the plot is drawn
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = previous;
+        }
+
+        string[] labels = plot.Axes.Bottom.TickGenerator.Ticks.Where(t => t.IsMajor).Select(t => t.Label).ToArray();
+        Assert.IsNotEmpty(labels);
+        foreach (string label in labels)
+        {
+            Assert.MatchesRegex(@"^\d{4}-\d{2}-\d{2}$", label, "ISO dates, in an en-US culture too");
         }
     }
 

@@ -183,6 +183,8 @@ public sealed class StockSequenceSampleTests
             Assert.Contains("epoch 2/2  train ", text);
             Assert.DoesNotContain("\u001b", text, "no terminal control codes when the output is not a terminal");
             Assert.Contains("Verdict: the LSTM 8 ", text);
+            Assert.Contains("its next 5 weekdays after ", text, "the dates skip weekends, not exchange holidays");
+            Assert.DoesNotContain("trading days after", text);
             Assert.Contains(report.ModelPath, text);
             Assert.Contains(report.LossPlotPath, text);
             string[] lines = File.ReadAllLines(report.ForecastsCsvPath);
