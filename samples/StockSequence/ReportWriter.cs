@@ -88,7 +88,7 @@ public sealed class ReportWriter(SampleOptions options, TextWriter output)
         if (report.NextDays.Count > 0)
         {
             output.WriteLine(options.Horizon == 1
-                ? $"{Indent}its next {report.NextDays.Count} weekdays {after} (exchange holidays are not known), each forecast fed back in as the newest price:"
+                ? $"{Indent}its next {report.NextDays.Count} weekdays {after}, each forecast fed back in as the newest price (exchange holidays are not known):"
                 : $"{Indent}its forecast for {HorizonText} {after}, dated {options.Horizon} weekdays on (exchange holidays are not known):");
             output.WriteLine(Indent + string.Join("  ", report.NextDays.Select(d => $"{d.Date:yyyy-MM-dd} {Money(d.Price)}")));
         }
