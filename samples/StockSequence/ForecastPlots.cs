@@ -1,22 +1,34 @@
+using System.Globalization;
 using Microsoft.ML.Rnn;
 using ScottPlot;
+using ScottPlot.TickGenerators;
 
 namespace StockSequence;
 
-/// <summary>The sample's PNG plots (ScottPlot, rendered off-screen): the training loss curve and forecast vs actual.</summary>
+/// <summary>
+/// The sample's PNG plots (ScottPlot, rendered off-screen): the loss curve and forecast vs actual. Each is built as a
+/// <see cref="Plot"/> first, so that tests can look at what it holds.
+/// </summary>
 public static class ForecastPlots
 {
     private const int Width = 1000;
     private const int Height = 560;
 
-    /// <summary>
-    /// The loss per epoch, as the PyTorch tutorial plots it (a red training-loss line, "epoch" against "loss", titled
-    /// "RNN-train-loss"), with the validation loss beside it and a mark at the epoch whose parameters were kept.
-    /// </summary>
+    /// <summary>Writes <see cref="LossCurve"/> as a PNG file.</summary>
     /// <param name="history">The epochs that ran (<see cref="RnnTransformer.TrainingHistory"/>).</param>
     /// <param name="keptEpoch">The epoch whose parameters the model kept, or null to mark none.</param>
     /// <param name="path">The PNG file to write.</param>
-    public static void WriteLossCurve(IReadOnlyList<RnnEpochReport> history, int? keptEpoch, string path)
+    public static void WriteLossCurve(IReadOnlyList<RnnEpochReport> history, int? keptEpoch, string path) =>
+        LossCurve(history, keptEpoch).SavePng(path, Width, Height);
+
+    /// <summary>
+    /// The loss per epoch, "epoch" against "loss" as the PyTorch tutorial plots it (training loss in red), with the validation
+    /// loss beside it and a mark at the epoch whose parameters were kept.
+    /// </summary>
+    /// <param name="history">The epochs that ran.</param>
+    /// <param name="keptEpoch">The epoch whose parameters the model kept, or null to mark none.</param>
+    /// <returns>The plot.</returns>
+    public static Plot LossCurve(IReadOnlyList<RnnEpochReport> history, int? keptEpoch)
     {
         ArgumentNullException.ThrowIfNull(history);
         if (history.Count == 0)
@@ -29,7 +41,8 @@ public static class ForecastPlots
         var train = plot.Add.ScatterLine(epochs, history.Select(e => (double)e.TrainLoss).ToArray(), Colors.Red);
         train.LegendText = "train";
         train.LineWidth = 2;
-        if (history.All(e => e.ValidationLoss is not null))
+        bool validated = history.All(e => e.ValidationLoss is not null);
+        if (validated)
         {
             var validation = plot.Add.ScatterLine(epochs, history.Select(e => (double)e.ValidationLoss!.Value).ToArray(), Colors.Blue);
             validation.LegendText = "validation";
@@ -38,33 +51,53 @@ public static class ForecastPlots
 
         if (keptEpoch is int kept)
         {
-            var line = plot.Add.VerticalLine(kept, width: 1, color: Colors.Gray, pattern: LinePattern.Dashed);
+            var line = plot.Add.VerticalLine(kept, width: 1.5f, color: Colors.Gray, pattern: LinePattern.Dashed);
             line.LegendText = $"kept (epoch {kept})";
         }
 
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
-        plot.Title("RNN-train-loss");
+        plot.Axes.Bottom.TickGenerator = new NumericAutomatic { IntegerTicksOnly = true };
+        plot.Title(validated ? "Loss per epoch: training and validation" : "Training loss per epoch");
         plot.XLabel("epoch");
-        plot.YLabel("loss (MSE)");
-        plot.ShowLegend(Alignment.UpperRight);
-        plot.SavePng(path, Width, Height);
+        plot.YLabel("loss (MSE, scaled labels)");
+        // Half an epoch either side: a kept first or last epoch would otherwise sit on the frame and vanish.
+        plot.Axes.AutoScale();
+        plot.Axes.SetLimitsX(epochs[0] - 0.5, epochs[^1] + 0.5);
+        // Beside the data, not over it: losses end low on the right, where a legend inside would cover the last epochs.
+        plot.ShowLegend(Edge.Right);
+        return plot;
     }
 
-    /// <summary>Actual prices and one or more forecasts over the same days, dates along the bottom.</summary>
+    /// <summary>Writes <see cref="ForecastVsActual"/> as a PNG file.</summary>
     /// <param name="title">The plot's title.</param>
+    /// <param name="valueLabel">What the values are, for the vertical axis.</param>
     /// <param name="dates">The day of each value.</param>
     /// <param name="actual">What happened.</param>
-    /// <param name="forecasts">Forecasts by name, each with one value per date.</param>
+    /// <param name="baseline">A baseline's forecasts, drawn under the model's.</param>
+    /// <param name="model">The model's forecasts, drawn on top.</param>
     /// <param name="path">The PNG file to write.</param>
-    public static void WriteForecastVsActual(string title, IReadOnlyList<DateTime> dates, IReadOnlyList<double> actual,
-        IReadOnlyDictionary<string, double[]> forecasts, string path)
+    public static void WriteForecastVsActual(string title, string valueLabel, IReadOnlyList<DateTime> dates, IReadOnlyList<double> actual,
+        (string Name, double[] Values) baseline, (string Name, double[] Values) model, string path) =>
+        ForecastVsActual(title, valueLabel, dates, actual, baseline, model).SavePng(path, Width, Height);
+
+    /// <summary>
+    /// Actual prices, a baseline's forecasts and the model's over the same days, ISO dates along the bottom. Drawn in that
+    /// order, so the model's line is on top: persistence is the actual line shifted a day and would hide it.
+    /// </summary>
+    /// <param name="title">The plot's title.</param>
+    /// <param name="valueLabel">What the values are, for the vertical axis.</param>
+    /// <param name="dates">The day of each value.</param>
+    /// <param name="actual">What happened.</param>
+    /// <param name="baseline">A baseline's forecasts, one per date.</param>
+    /// <param name="model">The model's forecasts, one per date.</param>
+    /// <returns>The plot.</returns>
+    public static Plot ForecastVsActual(string title, string valueLabel, IReadOnlyList<DateTime> dates, IReadOnlyList<double> actual,
+        (string Name, double[] Values) baseline, (string Name, double[] Values) model)
     {
         ArgumentNullException.ThrowIfNull(dates);
         ArgumentNullException.ThrowIfNull(actual);
-        ArgumentNullException.ThrowIfNull(forecasts);
-        if (dates.Count == 0 || actual.Count != dates.Count || forecasts.Values.Any(f => f.Length != dates.Count))
+        if (dates.Count == 0 || actual.Count != dates.Count || baseline.Values.Length != dates.Count || model.Values.Length != dates.Count)
         {
-            throw new ArgumentException($"Need one actual value and one value of every forecast per date ({dates.Count} dates).");
+            throw new ArgumentException($"Need one actual value and one value of each forecast per date ({dates.Count} dates).");
         }
 
         var plot = new Plot();
@@ -72,19 +105,23 @@ public static class ForecastPlots
         var truth = plot.Add.ScatterLine(x, actual.ToArray(), Colors.Black);
         truth.LegendText = "actual";
         truth.LineWidth = 2;
-        Color[] palette = [Colors.Red, Colors.Blue, Colors.Green, Colors.Orange];
-        int next = 0;
-        foreach (var (name, values) in forecasts)
-        {
-            var line = plot.Add.ScatterLine(x, values, palette[next++ % palette.Length]);
-            line.LegendText = name;
-            line.LineWidth = 1.5f;
-        }
+        var under = plot.Add.ScatterLine(x, baseline.Values, Colors.Gray);
+        under.LegendText = baseline.Name;
+        under.LineWidth = 1.5f;
+        under.LinePattern = LinePattern.Dashed;
+        var top = plot.Add.ScatterLine(x, model.Values, Colors.Red);
+        top.LegendText = model.Name;
+        top.LineWidth = 1.5f;
 
         plot.Axes.DateTimeTicksBottom();
+        plot.Axes.Bottom.TickGenerator = new DateTimeAutomatic
+        {
+            LabelFormatter = d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), // the same in every culture, and unambiguous
+        };
         plot.Title(title);
-        plot.YLabel("price");
+        plot.XLabel("date of the day forecast");
+        plot.YLabel(valueLabel);
         plot.ShowLegend(Alignment.UpperLeft);
-        plot.SavePng(path, Width, Height);
+        return plot;
     }
 }

@@ -15,6 +15,9 @@ public sealed class ReportWriter(SampleOptions options, TextWriter output)
 {
     private const string Indent = "          ";
 
+    /// <summary>The p-value below which the verdict calls a difference from persistence more than luck.</summary>
+    public const double SignificanceLevel = 0.05;
+
     /// <summary>"the next trading day" or "3 trading days ahead".</summary>
     public string HorizonText => options.Horizon == 1 ? "the next trading day" : $"{options.Horizon} trading days ahead";
 
@@ -61,13 +64,14 @@ public sealed class ReportWriter(SampleOptions options, TextWriter output)
         output.WriteLine($"{Indent}the network sees the windows and labels times {rnn.Scale.ToString("0.##", CultureInfo.InvariantCulture)} " +
             "(training labels' root mean square 1); losses are in that scale");
         output.WriteLine();
-        output.WriteLine("Hold-out results, in price units (skill = 1 - MSE / MSE of persistence; DM t = Diebold-Mariano statistic");
-        output.WriteLine("against persistence, negative is better, |t| < 2 is within chance):");
+        output.WriteLine("Hold-out results, in price units (skill = 1 - MSE / MSE of persistence; DM t = Diebold-Mariano statistic of");
+        output.WriteLine("the squared errors against persistence, small-sample corrected, negative is better; p = its two-sided p-value");
+        output.WriteLine($"from Student's t, {SignificanceLevel:0.00} or more is within chance):");
         output.WriteLine();
         output.Write(ResultsTable.Render(report.Metrics));
         output.WriteLine();
         output.WriteLine($"Up moves in the hold-out: {ResultsTable.Percent(report.UpMoveShare)} (saying \"up\" every day scores that direction accuracy).");
-        foreach (string line in Verdict(report.Metrics, rnn.Name, bestPossibleSkill))
+        foreach (string line in Verdict(report.Metrics, rnn.Name, report.HoldOutWindows, options.Horizon, bestPossibleSkill))
         {
             output.WriteLine(line);
         }
@@ -84,8 +88,8 @@ public sealed class ReportWriter(SampleOptions options, TextWriter output)
         if (report.NextDays.Count > 0)
         {
             output.WriteLine(options.Horizon == 1
-                ? $"{Indent}its next {report.NextDays.Count} trading days {after}, each forecast fed back in as the newest price:"
-                : $"{Indent}its forecast for {HorizonText} {after}:");
+                ? $"{Indent}its next {report.NextDays.Count} weekdays {after}, each forecast fed back in as the newest price (exchange holidays are not known):"
+                : $"{Indent}its forecast for {HorizonText} {after}, dated {options.Horizon} weekdays on (exchange holidays are not known):");
             output.WriteLine(Indent + string.Join("  ", report.NextDays.Select(d => $"{d.Date:yyyy-MM-dd} {Money(d.Price)}")));
         }
 
@@ -98,14 +102,31 @@ public sealed class ReportWriter(SampleOptions options, TextWriter output)
         output.WriteLine($"Table     {report.ForecastsCsvPath} (every hold-out forecast)");
     }
 
-    /// <summary>The result in plain words, without flattering the models: first the RNN, then any model that did better.</summary>
+    /// <summary>
+    /// The result in plain words, without flattering the models: first the RNN, then any model that did better. None at all
+    /// on a hold-out too short to tell skill from luck (<see cref="DieboldMarianoTest.MinimumForecasts"/>).
+    /// </summary>
     /// <param name="metrics">The table's rows, persistence first.</param>
     /// <param name="rnnName">The RNN's row.</param>
+    /// <param name="holdOutWindows">The forecasts each row was scored on.</param>
+    /// <param name="horizon">Steps ahead the forecasts are.</param>
     /// <param name="bestPossibleSkill">The skill an ideal forecaster would have, when it is known, else null.</param>
     /// <returns>The verdict's lines.</returns>
-    public static IReadOnlyList<string> Verdict(IReadOnlyList<ForecastMetrics> metrics, string rnnName, double? bestPossibleSkill)
+    public static IReadOnlyList<string> Verdict(IReadOnlyList<ForecastMetrics> metrics, string rnnName, long holdOutWindows, int horizon,
+        double? bestPossibleSkill)
     {
         ArgumentNullException.ThrowIfNull(metrics);
+        int needed = DieboldMarianoTest.MinimumForecasts(horizon);
+        if (holdOutWindows < needed)
+        {
+            string perStep = horizon > 1 ? $", {DieboldMarianoTest.MinimumForecastsPerStep} per step of the horizon" : "";
+            return
+            [
+                $"Verdict: none. The hold-out has only {holdOutWindows} windows, too few to tell skill from luck (at least {needed} are " +
+                $"needed{perStep}); the table describes these days, nothing more. Use a longer series or a shorter --window.",
+            ];
+        }
+
         var persistence = metrics[0];
         var rnn = metrics.Single(m => m.Model == rnnName);
         var lines = new List<string> { $"Verdict: the {rnn.Model} " + Judge(rnn, persistence) };
@@ -137,12 +158,17 @@ public sealed class ReportWriter(SampleOptions options, TextWriter output)
                 $"{ResultsTable.Percent(-model.SkillVsPersistence, "0.00")} higher (RMSE {model.Rmse:0.####} vs {persistence.Rmse:0.####}).";
         }
 
-        bool clear = model.DieboldMarianoT is double t && t < -2;
-        return $"beats persistence by {ResultsTable.Percent(model.SkillVsPersistence, "0.00")} in MSE " +
-            $"(RMSE {model.Rmse:0.####} vs {persistence.Rmse:0.####}); " +
-            (clear ? "the Diebold-Mariano test says that is unlikely to be luck."
-                   : "a gain this size is within chance on this hold-out (|DM t| < 2), so it is not evidence of skill.");
+        string gain = $"beats persistence by {ResultsTable.Percent(model.SkillVsPersistence, "0.00")} in MSE " +
+            $"(RMSE {model.Rmse:0.####} vs {persistence.Rmse:0.####}); ";
+        return model.DieboldMariano switch
+        {
+            null => gain + "the Diebold-Mariano test is undefined on these errors, so it is not evidence of skill.",
+            { PValue: < SignificanceLevel } dm => gain + $"the Diebold-Mariano test gives p {PValueText(dm.PValue)}: unlikely to be luck.",
+            var dm => gain + $"a gain this size is within chance on this hold-out (Diebold-Mariano p {PValueText(dm.PValue)}), so it is not evidence of skill.",
+        };
     }
+
+    private static string PValueText(double p) => p < 0.001 ? "< 0.001" : "= " + ResultsTable.PValue(p);
 
     private static string Money(double value) => value.ToString("0.00", CultureInfo.InvariantCulture);
 

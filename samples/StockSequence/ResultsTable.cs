@@ -12,7 +12,7 @@ public static class ResultsTable
     /// <returns>The table, with a header line and a rule.</returns>
     public static string Render(IEnumerable<ForecastMetrics> metrics)
     {
-        string[] header = ["Model", "RMSE", "MAE", "Direction", "Skill vs persistence", "DM t"];
+        string[] header = ["Model", "RMSE", "MAE", "Direction", "Skill vs persistence", "DM t", "p"];
         var rows = metrics.Select(m => new[]
         {
             m.Model,
@@ -20,7 +20,8 @@ public static class ResultsTable
             Number(m.Mae),
             m.DirectionAccuracy is double d ? Percent(d) : "n/a",
             (m.SkillVsPersistence > 0 ? "+" : "") + Percent(m.SkillVsPersistence, "0.00"),
-            m.DieboldMarianoT is double t ? t.ToString("+0.00;-0.00", CultureInfo.InvariantCulture) : "",
+            m.DieboldMariano is { } dm ? dm.Statistic.ToString("+0.00;-0.00", CultureInfo.InvariantCulture) : "",
+            m.DieboldMariano is { } test ? PValue(test.PValue) : "",
         }).ToList();
 
         int[] widths = header.Select((h, i) => rows.Select(r => r[i].Length).Append(h.Length).Max()).ToArray();
@@ -44,6 +45,9 @@ public static class ResultsTable
     /// <summary>A share as a percentage, "52.3%", the same in every culture.</summary>
     public static string Percent(double share, string format = "0.0") =>
         (share * 100).ToString(format, CultureInfo.InvariantCulture) + "%";
+
+    /// <summary>A p-value to three decimals, "&lt;0.001" below that.</summary>
+    public static string PValue(double p) => p < 0.001 ? "<0.001" : p.ToString("0.000", CultureInfo.InvariantCulture);
 
     private static string Number(double value) =>
         value.ToString(Math.Abs(value) >= 100 ? "0.00" : "0.0000", CultureInfo.InvariantCulture);

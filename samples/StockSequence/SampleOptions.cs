@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.ML.Rnn;
+using StockSequence.Data;
 
 namespace StockSequence;
 
@@ -156,7 +157,7 @@ public sealed record SampleOptions
                     options = options with { CsvPath = Value() };
                     break;
                 case "--column":
-                    options = options with { Column = Value() };
+                    options = options with { Column = ParseColumn(name, Value()) };
                     break;
                 case "--days":
                     options = options with { Days = Number(2) };
@@ -221,6 +222,10 @@ public sealed record SampleOptions
         SequenceWindowNormalization.RelativeToFirst => "relative to the window's first value (p/p_first - 1)",
         _ => "none",
     };
+
+    private static string ParseColumn(string name, string value) => DailyPrice.FindProperty(value) is null
+        ? throw new SampleOptionsException($"{name} must be one of {string.Join(", ", DailyPrice.Columns.Select(c => c.Header))}; got '{value}'.")
+        : value;
 
     private static RnnCellType ParseCell(string name, string value) => value.ToLowerInvariant() switch
     {

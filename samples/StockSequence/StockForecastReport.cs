@@ -17,8 +17,9 @@ namespace StockSequence;
 /// the same hold-out forecasts as the model in memory.</param>
 /// <param name="NextForecasts">Each forecaster's forecast past the end of the series, in prices; empty when the last window
 /// touches a missing value.</param>
-/// <param name="NextDays">The reloaded model's forecasts past the end of the series: the next trading days one at a time
-/// (horizon 1), or the one day <c>--horizon</c> ahead; empty when the last window touches a missing value.</param>
+/// <param name="NextDays">The reloaded model's forecasts past the end of the series, dated on the weekdays that follow (exchange
+/// holidays are not known): the next days one at a time (horizon 1), or the one day <c>--horizon</c> ahead; empty when the
+/// last window touches a missing value.</param>
 /// <param name="ForecastsCsvPath">The hold-out forecasts file.</param>
 /// <param name="LossPlotPath">The loss curve (PNG).</param>
 /// <param name="ForecastPlotPaths">Forecast vs actual on the hold-out, whole and its last days (PNG).</param>

@@ -29,7 +29,8 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
     /// <summary>The share of the training windows, at their end, that validate the RNN for early stopping.</summary>
     public const double ValidationFraction = 0.10;
 
-    /// <summary>How many trading days past the end of the series the reloaded model forecasts, one at a time (horizon 1).</summary>
+    /// <summary>How many days past the end of the series the reloaded model forecasts, one at a time (horizon 1), dated on
+    /// the weekdays that follow.</summary>
     public const int DaysAhead = 5;
 
     /// <summary>The days at the end of the hold-out shown in the closer forecast plot.</summary>
@@ -40,38 +41,42 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
     /// <exception cref="CsvFormatException">The CSV cannot be read.</exception>
     /// <exception cref="ArgumentException">The column is unknown or not in the file.</exception>
     /// <exception cref="InvalidOperationException">The series is too short for the windows and a hold-out.</exception>
+    /// <exception cref="OutputFolderException">The output folder cannot take the results (checked before training).</exception>
     public StockForecastReport Execute()
     {
+        OutputFolder.Prepare(options.OutputDirectory);
         var mlContext = new MLContext(options.Seed);
 
         var (rows, description) = LoadSeries();
         string target = DailyPrice.PropertyFor(options.Column);
         IDataView series = mlContext.Data.LoadFromEnumerable(rows);
 
+        double validationFraction = options.Patience > 0 ? ValidationFraction : 0;
+        long minimumWindows = WindowSplit.MinimumWindows(options.Horizon, validationFraction);
+        CheckLength(rows.Count, minimumWindows);
         SequenceWindowDataView windows = mlContext.Data.CreateSequenceWindows(series, WindowOptions(target, forecasting: false));
         SequenceWindowStatistics counts = windows.CountWindows();
         long total = counts.WindowsProduced;
-        long holdOut = Math.Max(1, (long)Math.Round(total * HoldOutFraction));
         // With a horizon h > 1, the last h - 1 training windows would have labels later than the first hold-out window's
         // last day: a peek at the hold-out period. They are left out (a gap, or "embargo", between training and hold-out).
-        long gap = options.Horizon - 1;
-        long trainingCount = total - holdOut - gap;
-        if (trainingCount < 2)
+        WindowSplit split = WindowSplit.Of(total, options.Horizon, validationFraction);
+        if (!split.IsWorkable)
         {
             throw new InvalidOperationException(
-                $"Only {total} windows of {options.Window} days: too few to train on and hold out 15%. Use a longer series or a shorter --window.");
+                $"Only {total} windows of {options.Window} days ({counts.WindowsSkipped} skipped for touching missing values): a run " +
+                $"needs at least {minimumWindows}. Use a longer series or a shorter --window.");
         }
 
+        long trainingCount = split.Training, holdOut = split.HoldOut;
         IDataView training = mlContext.Data.TakeRows(windows, trainingCount);
         IDataView test = mlContext.Data.SkipRows(windows, total - holdOut);
         List<ForecastWindow> testWindows = WindowReader.Read(test, DateColumn);
         var writer = new ReportWriter(options, output);
-        writer.WriteSetup(description, rows, counts, trainingCount, testWindows,
-            options.Patience > 0 ? (long)Math.Round(trainingCount * ValidationFraction) : 0);
+        writer.WriteSetup(description, rows, counts, trainingCount, testWindows, split.Validation);
 
         var layout = new WindowLayout(options.Window, windows.FeaturesPerStep, TargetFeature: 0);
         var progress = new EpochProgress(CreateConsole(output), options.Epochs);
-        var rnn = new RnnForecaster(mlContext, RnnOptions(windows.FeaturesPerStep, progress), options.Patience > 0 ? ValidationFraction : 0);
+        var rnn = new RnnForecaster(mlContext, RnnOptions(windows.FeaturesPerStep, progress), validationFraction);
         IForecaster[] forecasters =
         [
             new PersistenceForecaster(layout),
@@ -101,13 +106,11 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
             metrics.Add(ForecastMetrics.Compute(forecaster.Name, actual, forecasts[forecaster.Name], last, options.Horizon));
         }
 
-        Directory.CreateDirectory(options.OutputDirectory);
         var (modelPath, reloadedMatches, nextDays) = SaveAndReload(mlContext, rnn.Model!, training.Schema, test, rnnScores, rows, target);
         string csvPath = WriteForecasts(testWindows, actual, last, forecasts);
         string lossPlot = OutputPath("loss.png");
         ForecastPlots.WriteLossCurve(summary.History, summary.KeptEpoch, lossPlot);
-        string[] forecastPlots = WriteForecastPlots(writer.HorizonText, testWindows, actual,
-            new Dictionary<string, double[]> { [rnn.Name] = forecasts[rnn.Name], ["Persistence"] = last });
+        string[] forecastPlots = WriteForecastPlots(writer.HorizonText, testWindows, actual, ("Persistence", last), (rnn.Name, forecasts[rnn.Name]));
 
         var next = ForecastPastTheEnd(mlContext, series, target, forecasters, rows[^1].Date);
         double upShare = actual.Zip(last, (a, l) => a > l ? 1.0 : 0.0).Average();
@@ -115,6 +118,25 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
             modelPath, reloadedMatches, next, nextDays, csvPath, lossPlot, forecastPlots);
         writer.WriteResults(report, rows, target, BestPossibleSkill());
         return report;
+    }
+
+    /// <summary>
+    /// Refuses, with the largest window that would do, a series too short for <paramref name="minimumWindows"/> windows
+    /// even before any is skipped for a missing value.
+    /// </summary>
+    private void CheckLength(int days, long minimumWindows)
+    {
+        long largestWindow = days - options.Horizon + 1 - minimumWindows;
+        if (largestWindow >= options.Window)
+        {
+            return;
+        }
+
+        string need = $"The series has {days} days: too few for windows of {options.Window} days (a run needs {minimumWindows} windows, " +
+            $"so {options.Window + options.Horizon - 1 + minimumWindows} days). ";
+        throw new InvalidOperationException(largestWindow >= 1
+            ? need + $"Use --window N with N < {largestWindow + 1}, or a longer series."
+            : need + $"Use a longer series: even --window 1 needs {options.Horizon + minimumWindows} days.");
     }
 
     /// <summary>
@@ -132,15 +154,17 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
 
     /// <summary>Forecast vs actual over the whole hold-out, and over its last <see cref="RecentDays"/> days, where the lines
     /// can be told apart.</summary>
-    private string[] WriteForecastPlots(string horizon, List<ForecastWindow> windows, double[] actual, Dictionary<string, double[]> forecasts)
+    private string[] WriteForecastPlots(string horizon, List<ForecastWindow> windows, double[] actual,
+        (string Name, double[] Values) baseline, (string Name, double[] Values) model)
     {
         string whole = OutputPath("holdout-forecast.png"), recent = OutputPath("holdout-forecast-recent.png");
-        ForecastPlots.WriteForecastVsActual($"{options.Column} on the hold-out: forecasts for {horizon} vs actual",
-            windows.Select(w => w.Date).ToList(), actual, forecasts, whole);
+        string value = $"{options.Column} (price)";
+        ForecastPlots.WriteForecastVsActual($"{options.Column} on the hold-out: forecasts for {horizon} vs actual", value,
+            windows.Select(w => w.Date).ToList(), actual, baseline, model, whole);
         int skip = Math.Max(0, windows.Count - RecentDays);
         ForecastPlots.WriteForecastVsActual($"{options.Column}, the last {windows.Count - skip} days of the hold-out: forecasts for {horizon} vs actual",
-            windows.Skip(skip).Select(w => w.Date).ToList(), actual[skip..],
-            forecasts.ToDictionary(f => f.Key, f => f.Value[skip..]), recent);
+            value, windows.Skip(skip).Select(w => w.Date).ToList(), actual[skip..],
+            (baseline.Name, baseline.Values[skip..]), (model.Name, model.Values[skip..]), recent);
         return [whole, recent];
     }
 
@@ -164,8 +188,8 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
         return new RnnTrainingSummary(rnn.Name, history, kept, history.Count < options.Epochs, rnn.TrainingRows, rnn.ValidationRows, rnn.Scale, seconds);
     }
 
-    /// <summary>The reloaded model's forecasts past the last day: the next days one at a time for horizon 1, else the one
-    /// day the horizon reaches. Empty when the last window has a missing price.</summary>
+    /// <summary>The reloaded model's forecasts past the last day, dated on weekdays: the next days one at a time for horizon 1,
+    /// else the one day the horizon reaches. Empty when the last window has a missing price.</summary>
     private List<DatedForecast> ForecastDaysAhead(SavedModelForecaster saved, IReadOnlyList<DailyPrice> rows, string target)
     {
         double[] prices = rows.Select(r => r.Get(target)).ToArray();
@@ -177,14 +201,15 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
         DateTime lastDate = rows[^1].Date;
         if (options.Horizon > 1)
         {
-            return [new DatedForecast(TradingDaysAfter(lastDate, options.Horizon), saved.ForecastDays(prices, 1)[0])];
+            return [new DatedForecast(WeekdaysAfter(lastDate, options.Horizon), saved.ForecastDays(prices, 1)[0])];
         }
 
-        return saved.ForecastDays(prices, DaysAhead).Select((p, i) => new DatedForecast(TradingDaysAfter(lastDate, i + 1), p)).ToList();
+        return saved.ForecastDays(prices, DaysAhead).Select((p, i) => new DatedForecast(WeekdaysAfter(lastDate, i + 1), p)).ToList();
     }
 
-    /// <summary>The weekday <paramref name="days"/> trading days after <paramref name="date"/> (holidays are not known).</summary>
-    private static DateTime TradingDaysAfter(DateTime date, int days)
+    /// <summary>The <paramref name="days"/>-th weekday after <paramref name="date"/>: a trading day unless it is an exchange
+    /// holiday, which the sample does not know.</summary>
+    private static DateTime WeekdaysAfter(DateTime date, int days)
     {
         for (int i = 0; i < days; i++)
         {

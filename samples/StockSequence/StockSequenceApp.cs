@@ -9,7 +9,8 @@ public static class StockSequenceApp
     /// <param name="args">The command line.</param>
     /// <param name="output">Standard output.</param>
     /// <param name="error">Standard error.</param>
-    /// <returns>The exit code: 0 on success, 1 when the data cannot be used, 2 for a bad command line.</returns>
+    /// <returns>The exit code: 0 on success, 1 when the data cannot be used, 2 for a bad command line or an output folder
+    /// that cannot take the results.</returns>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         SampleOptions options;
@@ -34,6 +35,11 @@ public static class StockSequenceApp
         {
             new StockForecastRun(options, output).Execute();
             return 0;
+        }
+        catch (OutputFolderException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return 2;
         }
         catch (Exception e) when (e is CsvFormatException or FileNotFoundException or ArgumentException or InvalidOperationException)
         {

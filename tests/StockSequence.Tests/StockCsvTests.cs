@@ -177,11 +177,25 @@ public sealed class StockCsvTests
     }
 
     [TestMethod]
+    public void SemicolonsOrTabsAreNamedAndCommasAskedFor()
+    {
+        var semicolons = ParseFails("Date;Open;High;Low;Close;Volume\n03-01-00;1469,25;1478;1438,36;1455,22;931800000\n");
+        Assert.AreEqual("test.csv, line 1: the header 'Date;Open;High;Low;Close;Volume' is separated by semicolons, but this reader " +
+            "expects commas (Date,Open,High,Low,Close,Volume) and '.' as the decimal point. Export the file with comma separators.",
+            semicolons.Message);
+
+        Assert.Contains("is separated by tabs, but this reader expects commas", ParseFails("Date\tClose\n2022-01-03\t1\n").Message);
+        Assert.Contains("has no Date column", ParseFails("Day,Close\n2022-01-03,1\n").Message, "a comma file is told what it lacks");
+    }
+
+    [TestMethod]
     public void PriceColumnsAreFoundByHeaderOrPropertyName()
     {
         Assert.AreEqual(nameof(DailyPrice.AdjClose), DailyPrice.PropertyFor("Adj Close"));
         Assert.AreEqual(nameof(DailyPrice.AdjClose), DailyPrice.PropertyFor("adjclose"));
         Assert.AreEqual(nameof(DailyPrice.Close), DailyPrice.PropertyFor("CLOSE"));
         Assert.Contains("Adj Close", Assert.Throws<ArgumentException>(() => DailyPrice.PropertyFor("Price")).Message);
+        Assert.AreEqual(nameof(DailyPrice.AdjClose), DailyPrice.FindProperty("adj close"));
+        Assert.IsNull(DailyPrice.FindProperty("Price"));
     }
 }

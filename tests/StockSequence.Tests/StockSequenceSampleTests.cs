@@ -76,10 +76,16 @@ public sealed class StockSequenceSampleTests
         Assert.AreEqual(4.0 / 3, model.Mae, 1e-12);
         Assert.AreEqual(1 - 2 / (5.0 / 3), model.SkillVsPersistence, 1e-12);
         Assert.AreEqual(0.5, model.DirectionAccuracy);
-        Assert.IsNotNull(model.DieboldMarianoT);
+        // Squared-error differences 1 - 0, 1 - 4, 4 - 1 = 1, -3, 3: mean 1/3, sample variance (4 + 100 + 64) / 9 / 2 = 28/3.
+        // One step ahead, the corrected Diebold-Mariano statistic is their one-sample t, and with 2 degrees of freedom the
+        // two-sided p-value is 1 - |t| / sqrt(2 + t²).
+        double t = (1.0 / 3) / Math.Sqrt(28.0 / 3 / 3);
+        Assert.AreEqual(t, model.DieboldMariano!.Statistic, 1e-12);
+        Assert.AreEqual(2, model.DieboldMariano.DegreesOfFreedom);
+        Assert.AreEqual(1 - t / Math.Sqrt(2 + t * t), model.DieboldMariano.PValue, 1e-9);
         Assert.AreEqual(0, persistence.SkillVsPersistence);
         Assert.IsNull(persistence.DirectionAccuracy, "persistence never predicts a move");
-        Assert.IsNull(persistence.DieboldMarianoT);
+        Assert.IsNull(persistence.DieboldMariano, "identical errors: nothing to test");
     }
 
     [TestMethod]
@@ -125,6 +131,7 @@ public sealed class StockSequenceSampleTests
         Assert.Contains("rnn, lstm or gru", Fails("--cell", "transformer"));
         Assert.Contains("last, first or none", Fails("--normalization", "zscore"));
         Assert.Contains("takes no value", Fails("--quick=yes"));
+        Assert.AreEqual("--column must be one of Open, High, Low, Close, Adj Close, Volume; got 'Price'.", Fails("--column", "Price"));
     }
 
     [TestMethod]
@@ -176,6 +183,8 @@ public sealed class StockSequenceSampleTests
             Assert.Contains("epoch 2/2  train ", text);
             Assert.DoesNotContain("\u001b", text, "no terminal control codes when the output is not a terminal");
             Assert.Contains("Verdict: the LSTM 8 ", text);
+            Assert.Contains("its next 5 weekdays after ", text, "the dates skip weekends, not exchange holidays");
+            Assert.DoesNotContain("trading days after", text);
             Assert.Contains(report.ModelPath, text);
             Assert.Contains(report.LossPlotPath, text);
             string[] lines = File.ReadAllLines(report.ForecastsCsvPath);

@@ -43,19 +43,16 @@ public sealed class DailyPrice
     /// spaces: "Close", "adj close", "AdjClose".
     /// </summary>
     /// <exception cref="ArgumentException">No such column; the message lists the ones there are.</exception>
-    public static string PropertyFor(string column)
-    {
-        static string Key(string s) => s.Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant();
-        foreach (var (header, property) in Columns)
-        {
-            if (Key(header) == Key(column))
-            {
-                return property;
-            }
-        }
-
-        throw new ArgumentException(
+    public static string PropertyFor(string column) =>
+        FindProperty(column) ?? throw new ArgumentException(
             $"There is no price column '{column}'; choose one of {string.Join(", ", Columns.Select(c => c.Header))}.", nameof(column));
+
+    /// <summary>The ML.NET column (property name) for a price column named as <see cref="PropertyFor"/> takes it, or null.</summary>
+    public static string? FindProperty(string column)
+    {
+        ArgumentNullException.ThrowIfNull(column);
+        static string Key(string s) => s.Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant();
+        return Columns.Where(c => Key(c.Header) == Key(column)).Select(c => c.Property).FirstOrDefault();
     }
 
     /// <summary>The value of the column with the given property name (as <see cref="PropertyFor"/> returns it).</summary>

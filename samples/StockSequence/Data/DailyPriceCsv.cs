@@ -64,6 +64,12 @@ public static class DailyPriceCsv
 
         int headerLine = lineNumber;
         string[] names = Split(header.TrimStart('\uFEFF'));
+        if (names.Length == 1 && OtherSeparator(header) is string separator)
+        {
+            throw new CsvFormatException(sourceName, headerLine, $"the header '{header}' is separated by {separator}, but this reader " +
+                "expects commas (Date,Open,High,Low,Close,Volume) and '.' as the decimal point. Export the file with comma separators.");
+        }
+
         int dateIndex = Array.FindIndex(names, n => n.Equals("Date", StringComparison.OrdinalIgnoreCase));
         if (dateIndex < 0)
         {
@@ -160,6 +166,11 @@ public static class DailyPriceCsv
             missing,
             WasSorted: !ascending);
     }
+
+    /// <summary>The separator a one-column header seems to use instead of commas (spreadsheets in many languages write
+    /// semicolons, because the comma is their decimal point), or null.</summary>
+    private static string? OtherSeparator(string header) =>
+        header.Contains(';', StringComparison.Ordinal) ? "semicolons" : header.Contains('\t', StringComparison.Ordinal) ? "tabs" : null;
 
     private static string[] Split(string line)
     {

@@ -7,18 +7,18 @@ namespace StockSequence.Forecasting;
 /// <param name="DirectionAccuracy">The share of days with a move on which the forecast moved the same way (up or down) from the
 /// last observed price; a forecast of no move counts as wrong. Null when the forecaster never predicts a move (persistence).</param>
 /// <param name="SkillVsPersistence">1 − MSE / MSE of persistence: above 0 beats "tomorrow = today", 0 ties it, below 0 is worse.</param>
-/// <param name="DieboldMarianoT">The Diebold–Mariano statistic of the squared-error difference against persistence (negative:
-/// this forecaster's errors are smaller); |t| below about 2 means the difference could well be luck. Uses a Newey–West variance
-/// with horizon − 1 lags, as overlapping multi-step forecasts have correlated errors. Null when the errors are identical.</param>
+/// <param name="DieboldMariano">The Diebold–Mariano test (small-sample corrected) of the squared-error difference against
+/// persistence: a negative statistic means this forecaster's errors are smaller, a p-value of 0.05 or more that the
+/// difference could well be luck. Null when it is undefined (identical errors, too few forecasts).</param>
 public sealed record ForecastMetrics(string Model, double Rmse, double Mae, double? DirectionAccuracy, double SkillVsPersistence,
-    double? DieboldMarianoT)
+    DieboldMarianoTest? DieboldMariano)
 {
     /// <summary>Computes the metrics.</summary>
     /// <param name="model">The forecaster's name.</param>
     /// <param name="actual">The actual prices.</param>
     /// <param name="predicted">The forecast prices.</param>
     /// <param name="lastObserved">The last price each window saw (what persistence forecasts).</param>
-    /// <param name="horizon">Steps ahead the forecasts are (for the Diebold–Mariano variance).</param>
+    /// <param name="horizon">Steps ahead the forecasts are (for the Diebold–Mariano test).</param>
     /// <returns>The metrics.</returns>
     public static ForecastMetrics Compute(string model, IReadOnlyList<double> actual, IReadOnlyList<double> predicted,
         IReadOnlyList<double> lastObserved, int horizon = 1)
@@ -30,6 +30,7 @@ public sealed record ForecastMetrics(string Model, double Rmse, double Mae, doub
         }
 
         double squared = 0, absolute = 0, persistenceSquared = 0;
+        var lossDifferential = new double[n];
         int moves = 0, hits = 0;
         bool predictsMoves = false;
         for (int i = 0; i < n; i++)
@@ -39,6 +40,7 @@ public sealed record ForecastMetrics(string Model, double Rmse, double Mae, doub
             absolute += Math.Abs(error);
             double persistenceError = lastObserved[i] - actual[i];
             persistenceSquared += persistenceError * persistenceError;
+            lossDifferential[i] = error * error - persistenceError * persistenceError;
 
             int actualMove = Math.Sign(actual[i] - lastObserved[i]);
             int predictedMove = Math.Sign(predicted[i] - lastObserved[i]);
@@ -53,33 +55,6 @@ public sealed record ForecastMetrics(string Model, double Rmse, double Mae, doub
         double? direction = predictsMoves && moves > 0 ? (double)hits / moves : null;
         double skill = persistenceSquared > 0 ? 1 - squared / persistenceSquared : 0;
         return new ForecastMetrics(model, Math.Sqrt(squared / n), absolute / n, direction, skill,
-            DieboldMariano(actual, predicted, lastObserved, horizon));
-    }
-
-    private static double? DieboldMariano(IReadOnlyList<double> actual, IReadOnlyList<double> predicted,
-        IReadOnlyList<double> lastObserved, int horizon)
-    {
-        int n = actual.Count;
-        var d = new double[n];
-        for (int i = 0; i < n; i++)
-        {
-            double e = predicted[i] - actual[i], p = lastObserved[i] - actual[i];
-            d[i] = e * e - p * p;
-        }
-
-        double mean = d.Average();
-        double variance = 0;
-        for (int lag = 0; lag < Math.Min(Math.Max(horizon, 1), n); lag++)
-        {
-            double gamma = 0;
-            for (int i = lag; i < n; i++)
-            {
-                gamma += (d[i] - mean) * (d[i - lag] - mean);
-            }
-
-            variance += (lag == 0 ? 1 : 2) * gamma / n;
-        }
-
-        return variance > 0 ? mean / Math.Sqrt(variance / n) : null;
+            DieboldMarianoTest.Compute(lossDifferential, horizon));
     }
 }

@@ -71,7 +71,7 @@ public sealed class RnnForecaster : IForecaster
     {
         ArgumentNullException.ThrowIfNull(trainingWindows);
         float[] labels = trainingWindows.GetColumn<float>("Label").ToArray();
-        long validation = (long)Math.Round(labels.Length * _validationFraction);
+        long validation = ValidationCount(labels.Length, _validationFraction);
         if (labels.Length - validation < 1 || (_validationFraction > 0 && validation < 1))
         {
             throw new InvalidOperationException(
@@ -113,6 +113,10 @@ public sealed class RnnForecaster : IForecaster
 
         return Model.Transform(windows).GetColumn<float>("Score").ToArray();
     }
+
+    /// <summary>How many of <paramref name="trainingWindows"/> windows, the latest, <see cref="Fit"/> holds apart for validation.</summary>
+    public static long ValidationCount(long trainingWindows, double validationFraction) =>
+        Math.Max(0, (long)Math.Round(trainingWindows * validationFraction));
 
     /// <summary>The cell's usual name: RNN, LSTM or GRU.</summary>
     public static string CellName(RnnCellType cell) => cell.ToString().ToUpperInvariant();
