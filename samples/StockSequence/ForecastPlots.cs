@@ -58,7 +58,7 @@ public static class ForecastPlots
         plot.Axes.Bottom.TickGenerator = new NumericAutomatic { IntegerTicksOnly = true };
         plot.Title(validated ? "Loss per epoch: training and validation" : "Training loss per epoch");
         plot.XLabel("epoch");
-        plot.YLabel("loss (MSE, scaled labels)");
+        plot.YLabel("loss (MSE of the normalised label)");
         // Half an epoch either side: a kept first or last epoch would otherwise sit on the frame and vanish.
         plot.Axes.AutoScale();
         plot.Axes.SetLimitsX(epochs[0] - 0.5, epochs[^1] + 0.5);

@@ -61,8 +61,9 @@ public sealed class ReportWriter(SampleOptions options, TextWriter output)
         string stop = rnn.StoppedEarly ? $"stopped early after {rnn.History.Count} epochs" : $"ran all {rnn.History.Count} epochs";
         string keptLoss = kept.ValidationLoss is float v ? $"validation loss {EpochProgress.Loss(v)}" : $"train loss {EpochProgress.Loss(kept.TrainLoss)}";
         output.WriteLine($"Trained   {rnn.Name} on {rnn.TrainingWindows} windows in {Seconds(rnn.Seconds)}: {stop}; kept epoch {rnn.KeptEpoch} ({keptLoss})");
-        output.WriteLine($"{Indent}the network sees the windows and labels times {rnn.Scale.ToString("0.##", CultureInfo.InvariantCulture)} " +
-            "(training labels' root mean square 1); losses are in that scale");
+        output.WriteLine($"{Indent}the network sees the windows times {rnn.FeatureScale.ToString("0.##", CultureInfo.InvariantCulture)} " +
+            "(one over the training labels' root mean square) and the label standardised by the trainer;");
+        output.WriteLine($"{Indent}losses are mean squared errors of the normalised label");
         output.WriteLine();
         output.WriteLine("Hold-out results, in price units (skill = 1 - MSE / MSE of persistence; DM t = Diebold-Mariano statistic of");
         output.WriteLine("the squared errors against persistence, small-sample corrected, negative is better; p = its two-sided p-value");

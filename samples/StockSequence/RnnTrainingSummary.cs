@@ -10,7 +10,7 @@ namespace StockSequence;
 /// <param name="StoppedEarly">True when early stopping ended training before the most epochs.</param>
 /// <param name="TrainingWindows">Windows the network trained on.</param>
 /// <param name="ValidationWindows">The latest training windows, held apart for the validation loss (0 without early stopping).</param>
-/// <param name="Scale">The factor the network's features and label were multiplied by (see <c>RnnForecaster.Scale</c>).</param>
+/// <param name="FeatureScale">The factor the network's features were multiplied by (see <c>RnnForecaster.FeatureScale</c>).</param>
 /// <param name="Seconds">Wall-clock seconds of training (reading the windows included).</param>
 public sealed record RnnTrainingSummary(
     string Name,
@@ -19,5 +19,5 @@ public sealed record RnnTrainingSummary(
     bool StoppedEarly,
     long TrainingWindows,
     long ValidationWindows,
-    float Scale,
+    float FeatureScale,
     double Seconds);

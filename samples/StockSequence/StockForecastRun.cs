@@ -185,7 +185,7 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
     {
         IReadOnlyList<RnnEpochReport> history = rnn.Network!.TrainingHistory;
         int kept = options.Patience > 0 ? history.MinBy(e => e.ValidationLoss ?? e.TrainLoss)!.Epoch : history[^1].Epoch;
-        return new RnnTrainingSummary(rnn.Name, history, kept, history.Count < options.Epochs, rnn.TrainingRows, rnn.ValidationRows, rnn.Scale, seconds);
+        return new RnnTrainingSummary(rnn.Name, history, kept, history.Count < options.Epochs, rnn.TrainingRows, rnn.ValidationRows, rnn.FeatureScale, seconds);
     }
 
     /// <summary>The reloaded model's forecasts past the last day, dated on weekdays: the next days one at a time for horizon 1,

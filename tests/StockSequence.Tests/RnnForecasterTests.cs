@@ -49,7 +49,7 @@ public sealed class RnnForecasterTests
 
         Assert.AreEqual((long)Math.Round(count * 0.25), rnn.ValidationRows);
         double rms = Math.Sqrt(training.GetColumn<float>("Label").Average(y => (double)y * y));
-        Assert.AreEqual(1 / rms, rnn.Scale, 1e-4 / rms, "features and label are scaled to a unit root mean square label");
+        Assert.AreEqual(1 / rms, rnn.FeatureScale, 1e-4 / rms, "features are scaled by one over the labels' root mean square");
         Assert.AreEqual(count - rnn.ValidationRows, rnn.TrainingRows);
         Assert.HasCount(2, reports);
         Assert.IsTrue(reports.All(r => r.ValidationLoss is not null), "a validation set was given to the trainer");

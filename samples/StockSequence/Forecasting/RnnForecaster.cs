@@ -14,15 +14,15 @@ namespace StockSequence.Forecasting;
 /// validation, like the hold-out, lies after what the network learns from) is kept apart as the trainer's validation set, for
 /// early stopping.</para>
 /// <para>Scale. Normalised windows hold relative changes of about a percent a day: too small for a network that starts from
-/// weights of order one and takes optimizer steps of about the learning rate (it learns slowly and noisily). So the features
-/// and the label are multiplied by <see cref="Scale"/>, chosen to give the training labels a root mean square of 1, and the
-/// score divided by it again. Both are ML.NET <c>Expression</c> transforms in the fitted pipeline (<see cref="Model"/>), so the
-/// saved model takes and gives values in the windows' own scale.</para>
+/// weights of order one and takes optimizer steps of about the learning rate (it learns slowly and noisily). The label is the
+/// trainer's to scale (<see cref="RnnTrainer.Options.StandardizeLabel"/>, on by default for regression: it trains on the
+/// standardised label and scores in the label's units). The features are not, so they are multiplied by
+/// <see cref="FeatureScale"/>, one over the training labels' root mean square (a day's typical move becomes about 1), with an
+/// ML.NET <c>Expression</c> transform in the fitted pipeline (<see cref="Model"/>), so the saved model takes windows in their
+/// own scale.</para>
 /// </remarks>
 public sealed class RnnForecaster : IForecaster
 {
-    private const string ScaledLabelColumn = "ScaledLabel";
-
     private readonly MLContext _mlContext;
     private readonly RnnTrainer.Options _options;
     private readonly double _validationFraction;
@@ -30,7 +30,7 @@ public sealed class RnnForecaster : IForecaster
     /// <summary>Creates the forecaster.</summary>
     /// <param name="mlContext">The context (its seed fixes the initial weights and the shuffling).</param>
     /// <param name="options">The trainer's options, for the columns "Features" and "Label". The forecaster owns them from now
-    /// on: <see cref="Fit"/> sets <see cref="RnnTrainer.Options.LabelColumnName"/> and <see cref="RnnTrainer.Options.ValidationSet"/>.</param>
+    /// on: <see cref="Fit"/> sets <see cref="RnnTrainer.Options.ValidationSet"/>.</param>
     /// <param name="validationFraction">The share of the training windows, at their end, used for validation instead of
     /// training, in [0, 0.5]; 0 trains on all of them without a validation set.</param>
     public RnnForecaster(MLContext mlContext, RnnTrainer.Options options, double validationFraction)
@@ -48,16 +48,16 @@ public sealed class RnnForecaster : IForecaster
     /// <remarks>The cell and its size: "LSTM 32", or "GRU 2x64" for two layers of 64 units.</remarks>
     public string Name => $"{CellName(_options.Cell)} {(_options.NumberOfLayers > 1 ? $"{_options.NumberOfLayers}x" : "")}{_options.HiddenSize}";
 
-    /// <summary>The fitted pipeline, after <see cref="Fit"/>: scale the features, the network, unscale the score. Windows in,
-    /// <c>Score</c> out in the label's (normalised) scale; this is what is saved.</summary>
+    /// <summary>The fitted pipeline, after <see cref="Fit"/>: scale the features, the network. Windows in, <c>Score</c> out in
+    /// the label's (normalised) scale; this is what is saved.</summary>
     public ITransformer? Model { get; private set; }
 
     /// <summary>The trained network inside <see cref="Model"/>, after <see cref="Fit"/> (for its training history).</summary>
     public RnnTransformer? Network { get; private set; }
 
-    /// <summary>The factor the features and the label are multiplied by before the network: one over the root mean square of
-    /// the training labels.</summary>
-    public float Scale { get; private set; } = 1;
+    /// <summary>The factor the features are multiplied by before the network: one over the root mean square of the training
+    /// labels.</summary>
+    public float FeatureScale { get; private set; } = 1;
 
     /// <summary>Windows trained on in the last <see cref="Fit"/>.</summary>
     public long TrainingRows { get; private set; }
@@ -87,18 +87,12 @@ public sealed class RnnForecaster : IForecaster
 
         double rms = Math.Sqrt(labels.Where(float.IsFinite).Select(y => (double)y * y).DefaultIfEmpty(0).Average());
         string factor = (rms > 1e-9 && double.IsFinite(rms) ? 1 / rms : 1).ToString("0.##########", CultureInfo.InvariantCulture);
-        Scale = float.Parse(factor, CultureInfo.InvariantCulture);
+        FeatureScale = float.Parse(factor, CultureInfo.InvariantCulture);
 
         var scaleFeatures = _mlContext.Transforms.Expression("Features", $"x => x * {factor}", "Features").Fit(train);
-        var scaleLabel = _mlContext.Transforms.Expression(ScaledLabelColumn, $"x => x * {factor}", "Label").Fit(train);
-        IDataView Scaled(IDataView windows) => scaleLabel.Transform(scaleFeatures.Transform(windows));
-
-        _options.LabelColumnName = ScaledLabelColumn;
-        _options.ValidationSet = validation > 0 ? Scaled(validationSet) : null;
-        Network = _mlContext.Regression.Trainers.Rnn(_options).Fit(Scaled(train));
-        var unscaleScore = _mlContext.Transforms.Expression("Score", $"x => x / {factor}", "Score")
-            .Fit(Network.Transform(scaleFeatures.Transform(train)));
-        Model = new TransformerChain<ITransformer>(scaleFeatures, Network, unscaleScore);
+        _options.ValidationSet = validation > 0 ? scaleFeatures.Transform(validationSet) : null;
+        Network = _mlContext.Regression.Trainers.Rnn(_options).Fit(scaleFeatures.Transform(train));
+        Model = new TransformerChain<ITransformer>(scaleFeatures, Network);
         TrainingRows = labels.Length - validation;
         ValidationRows = validation;
     }
