@@ -77,6 +77,7 @@ public sealed class ReportWriter(SampleOptions options, TextWriter output)
             output.WriteLine(line);
         }
 
+        WriteWalkForward(report.WalkForward);
         output.WriteLine();
         long size = new FileInfo(report.ModelPath).Length;
         output.WriteLine($"Model     {report.ModelPath} ({Math.Max(1, size / 1024)} KB)");
@@ -101,6 +102,29 @@ public sealed class ReportWriter(SampleOptions options, TextWriter output)
         output.WriteLine($"{Indent}{report.ForecastPlotPaths[0]} (forecast vs actual on the hold-out)");
         output.WriteLine($"{Indent}{report.ForecastPlotPaths[1]} (the same, its last days)");
         output.WriteLine($"Table     {report.ForecastsCsvPath} (every hold-out forecast)");
+    }
+
+    /// <summary>The walk-forward folds, one line each, and the spread of their skill (nothing without <c>--folds</c>).</summary>
+    private void WriteWalkForward(IReadOnlyList<WalkForwardFold> folds)
+    {
+        if (folds.Count == 0)
+        {
+            return;
+        }
+
+        static string Skill(double skill) => (skill > 0 ? "+" : "") + ResultsTable.Percent(skill, "0.00");
+        output.WriteLine();
+        output.WriteLine($"Walk-forward over the training windows ({folds.Count} folds; each block scored by a new network trained only on the windows before it):");
+        foreach (var fold in folds)
+        {
+            var m = fold.Metrics;
+            string p = m.DieboldMariano is { } test ? $", DM p {ResultsTable.PValue(test.PValue)}" : "";
+            output.WriteLine($"{Indent}fold {fold.Index + 1}: trained on {fold.TrainingWindows} windows, forecasts {fold.First:yyyy-MM-dd} to " +
+                $"{fold.Last:yyyy-MM-dd}: RMSE {m.Rmse.ToString("0.0000", CultureInfo.InvariantCulture)}, skill vs persistence {Skill(m.SkillVsPersistence)}{p}");
+        }
+
+        var skills = folds.Select(f => f.Metrics.SkillVsPersistence).ToList();
+        output.WriteLine($"{Indent}skill {Skill(skills.Average())} on average, from {Skill(skills.Min())} to {Skill(skills.Max())}");
     }
 
     /// <summary>

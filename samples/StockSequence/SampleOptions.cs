@@ -33,6 +33,10 @@ public sealed record SampleOptions
           --patience N         stop after N epochs without a lower validation loss, keeping the best epoch; the last
                                10% of the training windows validate. 0 trains every epoch (default: 5)
 
+        Evaluation (the hold-out is always the last 15% of the windows)
+          --folds N            also a walk-forward report over the training windows: N consecutive blocks, each scored by
+                               a network trained only on the windows before it (default: 0, none)
+
         Output
           --out DIR            folder for model.zip, the plots and the hold-out forecasts CSV (default: stock-output)
           --quick              a small, fast run (a short generated series and 2 epochs) for smoke tests
@@ -75,6 +79,9 @@ public sealed record SampleOptions
 
     /// <summary>Early stopping: epochs without a lower validation loss before training stops; 0 turns it off.</summary>
     public int Patience { get; init; } = 5;
+
+    /// <summary>Folds of the walk-forward report over the training windows; 0 writes none.</summary>
+    public int Folds { get; init; }
 
     /// <summary>Output folder.</summary>
     public string OutputDirectory { get; init; } = "stock-output";
@@ -190,6 +197,9 @@ public sealed record SampleOptions
                     break;
                 case "--patience":
                     options = options with { Patience = Number(0) };
+                    break;
+                case "--folds":
+                    options = options with { Folds = Number(0, 20) };
                     break;
                 case "--out":
                     options = options with { OutputDirectory = Value() };

@@ -23,6 +23,7 @@ namespace StockSequence;
 /// <param name="ForecastsCsvPath">The hold-out forecasts file.</param>
 /// <param name="LossPlotPath">The loss curve (PNG).</param>
 /// <param name="ForecastPlotPaths">Forecast vs actual on the hold-out, whole and its last days (PNG).</param>
+/// <param name="WalkForward">The walk-forward folds over the training windows (<c>--folds</c>); empty without it.</param>
 public sealed record StockForecastReport(
     string DataDescription,
     long SeriesRows,
@@ -38,4 +39,5 @@ public sealed record StockForecastReport(
     IReadOnlyList<DatedForecast> NextDays,
     string ForecastsCsvPath,
     string LossPlotPath,
-    IReadOnlyList<string> ForecastPlotPaths);
+    IReadOnlyList<string> ForecastPlotPaths,
+    IReadOnlyList<WalkForwardFold> WalkForward);

@@ -113,9 +113,10 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
         string[] forecastPlots = WriteForecastPlots(writer.HorizonText, testWindows, actual, ("Persistence", last), (rnn.Name, forecasts[rnn.Name]));
 
         var next = ForecastPastTheEnd(mlContext, series, target, forecasters, rows[^1].Date);
+        List<WalkForwardFold> walkForward = options.Folds > 0 ? WalkForward(mlContext, training, layout, validationFraction) : [];
         double upShare = actual.Zip(last, (a, l) => a > l ? 1.0 : 0.0).Average();
         var report = new StockForecastReport(description, rows.Count, counts, trainingCount, holdOut, summary, metrics, upShare,
-            modelPath, reloadedMatches, next, nextDays, csvPath, lossPlot, forecastPlots);
+            modelPath, reloadedMatches, next, nextDays, csvPath, lossPlot, forecastPlots, walkForward);
         writer.WriteResults(report, rows, target, BestPossibleSkill());
         return report;
     }
@@ -168,8 +169,31 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
         return [whole, recent];
     }
 
+    /// <summary>
+    /// Walk-forward (rolling origin) over the training windows: <c>TimeSeriesSplit</c> cuts their end into consecutive blocks,
+    /// and each is scored by a new network trained only on the windows before it, so the hold-out stays unseen and the spread
+    /// of the folds shows how much one block's skill says. The gap of horizon − 1 windows keeps training labels before the block.
+    /// </summary>
+    private List<WalkForwardFold> WalkForward(MLContext mlContext, IDataView training, WindowLayout layout, double validationFraction)
+    {
+        var folds = new List<WalkForwardFold>();
+        foreach (TimeSeriesFold fold in mlContext.Data.TimeSeriesSplit(training, options.Folds, gap: options.Horizon - 1))
+        {
+            var rnn = new RnnForecaster(mlContext, RnnOptions(layout.FeaturesPerStep, progress: null), validationFraction);
+            rnn.Fit(fold.TrainSet);
+            List<ForecastWindow> windows = WindowReader.Read(fold.TestSet, DateColumn);
+            double[] actual = windows.Select(w => Price(w.Label, w.Reference)).ToArray();
+            double[] last = windows.Select(w => Price(layout.TargetAt(w.Features, options.Window - 1), w.Reference)).ToArray();
+            double[] forecast = rnn.Predict(fold.TestSet).Zip(windows, (p, w) => Price(p, w.Reference)).ToArray();
+            folds.Add(new WalkForwardFold(fold.Index, fold.TrainRowCount, windows[0].Date, windows[^1].Date,
+                ForecastMetrics.Compute(rnn.Name, actual, forecast, last, options.Horizon)));
+        }
+
+        return folds;
+    }
+
     /// <summary>The trainer's options: the network from the command line, N vs 1 regression of the next value.</summary>
-    private RnnTrainer.Options RnnOptions(int inputSize, EpochProgress progress) => new()
+    private RnnTrainer.Options RnnOptions(int inputSize, EpochProgress? progress) => new()
     {
         InputSize = inputSize,
         Cell = options.Cell,
@@ -178,7 +202,7 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
         Head = RnnHead.ManyToOne,
         MaxEpochs = options.Epochs,
         EarlyStoppingPatience = options.Patience,
-        OnEpochEnd = progress.Report,
+        OnEpochEnd = progress is null ? null : progress.Report,
     };
 
     private RnnTrainingSummary Summarize(RnnForecaster rnn, double seconds)

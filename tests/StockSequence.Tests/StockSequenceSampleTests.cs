@@ -100,14 +100,16 @@ public sealed class StockSequenceSampleTests
         Assert.AreEqual(RnnCellType.Lstm, defaults.Cell);
         Assert.AreEqual(30, defaults.Epochs);
         Assert.AreEqual(5, defaults.Patience);
+        Assert.AreEqual(0, defaults.Folds, "no walk-forward report unless asked for");
 
         var all = SampleOptions.Parse(["--csv", "a.csv", "--column=Adj Close", "--window", "30", "--horizon", "5",
             "--cell", "GRU", "--hidden", "64", "--layers", "2", "--epochs", "7", "--out", "o", "--normalization", "first",
-            "--seed", "9", "--days", "300", "--patience", "0"]);
+            "--seed", "9", "--days", "300", "--patience", "0", "--folds", "4"]);
         Assert.AreEqual(new SampleOptions
         {
             CsvPath = "a.csv", Column = "Adj Close", Window = 30, Horizon = 5, Cell = RnnCellType.Gru, Hidden = 64, Layers = 2, Epochs = 7,
             OutputDirectory = "o", Normalization = SequenceWindowNormalization.RelativeToFirst, Seed = 9, Days = 300, Patience = 0,
+            Folds = 4,
         }, all);
 
         var quick = SampleOptions.Parse(["--quick"]);
@@ -123,6 +125,7 @@ public sealed class StockSequenceSampleTests
         string Fails(params string[] args) => Assert.ThrowsExactly<SampleOptionsException>(() => SampleOptions.Parse(args)).Message;
 
         Assert.Contains("Unknown option '--windwo'", Fails("--windwo", "3"));
+        Assert.Contains("--folds", Fails("--folds", "21"));
         Assert.Contains("--csv needs a value", Fails("--csv"));
         Assert.Contains("--window needs a value", Fails("--window", "--quick"));
         Assert.Contains("'ten' is not one", Fails("--epochs", "ten"));
@@ -207,7 +210,8 @@ public sealed class StockSequenceSampleTests
         string outDir = Path.Combine(Path.GetTempPath(), "stock-sequence-test-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var report = new StockForecastRun(SampleOptions.Parse(["--quick", "--horizon", "3", "--out", outDir]), new StringWriter()).Execute();
+            var output = new StringWriter();
+            var report = new StockForecastRun(SampleOptions.Parse(["--quick", "--horizon", "3", "--folds", "2", "--out", outDir]), output).Execute();
 
             Assert.AreEqual(698, report.Windows.WindowsProduced, "750 - 50 - 3 + 1");
             Assert.AreEqual(105, report.HoldOutWindows);
@@ -219,6 +223,15 @@ public sealed class StockSequenceSampleTests
             Assert.AreEqual(3, Enumerable.Range(1, 7).Select(d => lastDay.AddDays(d)).Where(d => d <= report.NextDays[0].Date)
                 .Count(d => d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday)));
             Assert.AreEqual(report.NextForecasts["LSTM 32"], report.NextDays[0].Price, report.NextDays[0].Price * 1e-5);
+
+            // Walk-forward over the 591 training windows: 2 blocks of 591 / 3 = 197 at their end, each trained on the windows
+            // before it less the same gap of 2.
+            Assert.HasCount(2, report.WalkForward);
+            Assert.AreEqual(591 - 2 * 197 - 2, report.WalkForward[0].TrainingWindows);
+            Assert.AreEqual(591 - 197 - 2, report.WalkForward[1].TrainingWindows);
+            Assert.IsLessThan(report.WalkForward[1].First, report.WalkForward[0].Last, "the blocks follow each other");
+            Assert.IsTrue(report.WalkForward.All(f => double.IsFinite(f.Metrics.Rmse) && f.Metrics.Rmse > 0));
+            Assert.Contains("Walk-forward over the training windows (2 folds", output.ToString());
         }
         finally
         {
