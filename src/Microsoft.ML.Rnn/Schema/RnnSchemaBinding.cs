@@ -234,6 +234,14 @@ internal sealed class RnnSchemaBinding
             (RnnTask.MulticlassClassification, false) => "a key type with at least 2 classes (use MapValueToKey)",
             _ => "a vector of keys with at least 2 classes, one per step (N vs N; use MapValueToKey)",
         };
+        if (options.ExampleWeightColumnName is { } weightName)
+        {
+            const string expectedWeight = "Single, one weight per row";
+            RnnColumnInfo weight = findColumn(weightName) ?? throw Column("Example weight", weightName, "no such column", expectedWeight);
+            if (weight.IsVector || weight.IsKey || weight.ItemRawType != typeof(float))
+                throw Column("Example weight", weightName, $"type {weight.TypeText}", expectedWeight);
+        }
+
         RnnColumnInfo label = findColumn(name) ?? throw Column("Label", name, "no such column", expected);
         Type raw = label.ItemRawType;
         RnnLabelKind? kind = (options.Task, manyToMany, label.IsVector) switch

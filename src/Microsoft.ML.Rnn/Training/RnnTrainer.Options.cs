@@ -23,6 +23,13 @@ public sealed partial class RnnTrainer
         /// <summary>The label column; its type depends on <see cref="Task"/> and <see cref="Head"/> (see docs/api.md). Default "Label".</summary>
         public string LabelColumnName = "Label";
 
+        /// <summary>A <see cref="float"/> column of example weights, one per row (sequence): the loss becomes the weighted
+        /// mean over the rows, each N vs N row's steps sharing its weight, so a weight of 2 counts a row twice and 0 leaves
+        /// it out. Rows with a NaN, negative or infinite weight are skipped and counted. Class weights are a weight column
+        /// computed from the label. A <see cref="ValidationSet"/> needs the column too; its loss is weighted the same way.
+        /// Not saved. Default null (every row weighs 1).</summary>
+        public string? ExampleWeightColumnName;
+
         /// <summary>Features per step, from 1 to <see cref="RnnNetworkShape.MaxDimension"/>; 0 (the default) takes them from the
         /// feature column's <see cref="RnnAnnotationKinds.FeaturesPerStep"/> annotation (sequence windows write it), or 1 when it
         /// has none. A value that differs from the annotation is refused. With <see cref="SeriesColumnNames"/> it must be 0, 1 or

@@ -65,7 +65,7 @@ internal static class RnnTrainingLoop
                 float loss;
                 try
                 {
-                    loss = session.TrainStep(new SequenceBatch(inputs, lengths, steps), targets, cancellationToken: cancellation.Token);
+                    loss = session.TrainStep(new SequenceBatch(inputs, lengths, steps), targets, rowWeights: trainBatches.Weights, cancellationToken: cancellation.Token);
                 }
                 catch (InvalidOperationException e)
                 {
@@ -73,10 +73,10 @@ internal static class RnnTrainingLoop
                         $"RNN training diverged in epoch {epoch}, batch {batchIndex + 1}: {e.Message} Try a lower LearningRate or set GradientClipNorm.", e);
                 }
 
-                lossSum += (double)loss * rows.Length;
+                lossSum += (double)loss * BatchWeight(train, rows);
             }
 
-            lastTrain = (float)(lossSum / order.Length * lossScale);
+            lastTrain = (float)(lossSum / train.TotalWeight * lossScale);
             float? validationLoss = null;
             if (validation is not null && validationBatches is not null)
             {
@@ -129,11 +129,22 @@ internal static class RnnTrainingLoop
             for (int i = 0; i < count; i++)
                 rows[i] = start + i;
             int steps = batches.Build(rows[..count], out var inputs, out var lengths, out var targets);
-            sum += (double)session.Evaluate(new SequenceBatch(inputs, lengths, steps), targets, cancellation) * count;
+            sum += (double)session.Evaluate(new SequenceBatch(inputs, lengths, steps), targets, batches.Weights, cancellation) * BatchWeight(set, rows[..count]);
         }
 
         if (stateful)
             session.ResetState();
-        return (float)(sum / set.Count * lossScale);
+        return (float)(sum / set.TotalWeight * lossScale);
+    }
+
+    /// <summary>How much a batch's mean loss counts in the epoch's mean: its rows' total example weight (its row count without weights).</summary>
+    private static double BatchWeight(RnnSequenceSet set, ReadOnlySpan<int> rows)
+    {
+        if (!set.IsWeighted)
+            return rows.Length;
+        double total = 0;
+        foreach (int row in rows)
+            total += set.Weight(row);
+        return total;
     }
 }
