@@ -41,14 +41,15 @@ public sealed class RnnTrainingSession
     /// between steps is how a learning-rate schedule runs; the optimizer's state (momentum, Adam's moments and bias
     /// correction) carries on unchanged, as when a PyTorch scheduler sets a parameter group's <c>lr</c>.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">The value is not finite and positive.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative or not finite.</exception>
     public float LearningRate
     {
         get => _optimizer.LearningRate;
         set
         {
-            if (!(value > 0 && float.IsFinite(value)))
-                throw new ArgumentOutOfRangeException(nameof(value), value, "The learning rate must be finite and positive.");
+            // 0 is allowed: a schedule may end there, as PyTorch's cosine annealing does with eta_min = 0.
+            if (!(value >= 0 && float.IsFinite(value)))
+                throw new ArgumentOutOfRangeException(nameof(value), value, "The learning rate must be finite and ≥ 0.");
             _optimizer.LearningRate = value;
         }
     }

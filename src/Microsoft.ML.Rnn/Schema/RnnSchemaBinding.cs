@@ -110,6 +110,7 @@ internal sealed class RnnSchemaBinding
         CheckAtLeast(options.BatchSize, 1, nameof(options.BatchSize), "rows per batch");
         CheckAtLeast(options.MaxEpochs, 0, nameof(options.MaxEpochs), "epochs (0 keeps the initial weights)");
         CheckAtLeast(options.EarlyStoppingPatience, 0, nameof(options.EarlyStoppingPatience), "epochs without improvement (0 = off)");
+        RnnLearningRateScheduler.Validate(options, Option);
         if (options.NumberOfThreads is int threads && threads < 1)
             throw Option(nameof(options.NumberOfThreads), $"is {threads}", "at least 1, or null for every core");
         if (options.StandardizeLabel == true && options.Task != RnnTask.Regression)

@@ -75,6 +75,25 @@ public sealed partial class RnnTrainer
         /// <summary>Optimizer step size. Default 0.001.</summary>
         public float LearningRate = 1e-3f;
 
+        /// <summary>How the learning rate changes from epoch to epoch; each epoch's rate is in
+        /// <see cref="RnnEpochReport.LearningRate"/>. Default <see cref="RnnLearningRateSchedule.Constant"/>.</summary>
+        public RnnLearningRateSchedule LearningRateSchedule = RnnLearningRateSchedule.Constant;
+
+        /// <summary>The factor, in (0, 1), that <see cref="RnnLearningRateSchedule.StepDecay"/> and
+        /// <see cref="RnnLearningRateSchedule.ReduceOnPlateau"/> multiply the learning rate by. Default 0.1 (PyTorch's).</summary>
+        public float LearningRateDecay = 0.1f;
+
+        /// <summary>Epochs between two decays of <see cref="RnnLearningRateSchedule.StepDecay"/>, at least 1. Default 10.</summary>
+        public int LearningRateStepEpochs = 10;
+
+        /// <summary>Epochs in a row without a lower monitored loss after which <see cref="RnnLearningRateSchedule.ReduceOnPlateau"/>
+        /// reduces the learning rate, at least 1. Default 10.</summary>
+        public int LearningRatePatience = 10;
+
+        /// <summary>The floor of every schedule (<see cref="RnnLearningRateSchedule.Cosine"/> ends there), from 0 to
+        /// <see cref="LearningRate"/>. Default 0.</summary>
+        public float MinimumLearningRate;
+
         /// <summary>The optimizer. Default <see cref="RnnOptimizerKind.Adam"/>.</summary>
         public RnnOptimizerKind Optimizer = RnnOptimizerKind.Adam;
 
