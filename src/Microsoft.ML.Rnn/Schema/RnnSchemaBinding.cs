@@ -110,7 +110,6 @@ internal sealed class RnnSchemaBinding
         CheckAtLeast(options.BatchSize, 1, nameof(options.BatchSize), "rows per batch");
         CheckAtLeast(options.MaxEpochs, 0, nameof(options.MaxEpochs), "epochs (0 keeps the initial weights)");
         CheckAtLeast(options.EarlyStoppingPatience, 0, nameof(options.EarlyStoppingPatience), "epochs without improvement (0 = off)");
-        RnnLearningRateScheduler.Validate(options, Option);
         if (options.NumberOfThreads is int threads && threads < 1)
             throw Option(nameof(options.NumberOfThreads), $"is {threads}", "at least 1, or null for every core");
         if (options.StandardizeLabel == true && options.Task != RnnTask.Regression)
@@ -121,6 +120,8 @@ internal sealed class RnnSchemaBinding
         // An automatic input size (0) is decided by the data; 1 stands in for it here.
         options.NetworkShape(options.SeriesColumnNames?.Length ?? Math.Max(options.InputSize, 1), outputSize: 1).Validate(Option);
         options.TrainingOptions(seed: 0).Validate(Option);
+        // After the learning rate itself, which the schedule's floor is compared with.
+        RnnLearningRateScheduler.Validate(options, Option);
     }
 
     /// <summary>Binds the feature columns and the label for training (estimator shapes or data schemas). The input size is
