@@ -13,13 +13,15 @@ internal sealed class AdamOptimizer(float learningRate, float beta1, float beta2
     private readonly float[] _secondMoment = new float[parameterCount];
     private int _step;
 
+    public override float LearningRate { get; set; } = learningRate;
+
     public override void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
         _step++;
         double biasCorrection1 = 1 - Math.Pow(beta1, _step);
-        float stepSize = (float)(learningRate / biasCorrection1);
+        float stepSize = (float)(LearningRate / biasCorrection1);
         float biasCorrection2Sqrt = (float)Math.Sqrt(1 - Math.Pow(beta2, _step));
-        float shrink = decoupled ? 1f - learningRate * weightDecay : 1f;
+        float shrink = decoupled ? 1f - LearningRate * weightDecay : 1f;
         float coupledDecay = decoupled ? 0f : weightDecay;
         // Vector lanes with the scalar formula's operations in the same order (no fused multiply-add): the same bits.
         Span<float> firstMoment = _firstMoment, secondMoment = _secondMoment;

@@ -2,7 +2,9 @@ namespace Microsoft.ML.Rnn.Core;
 
 /// <summary>
 /// The training losses with PyTorch's mean reductions, over real positions only: output steps that the head marks as
-/// padding (for N vs N, steps past a sequence's end) take no part in the loss and get a zero gradient.
+/// padding (for N vs N, steps past a sequence's end) take no part in the loss and get a zero gradient. With per-row
+/// weights the mean becomes the weighted mean <c>Σ w·loss / Σ w</c> over the real positions, each row's positions
+/// sharing its weight (what PyTorch gives with <c>reduction='none'</c>, weights multiplied in, divided by their sum).
 /// </summary>
 internal static class LossFunction
 {
@@ -15,37 +17,55 @@ internal static class LossFunction
 
     /// <summary>
     /// Returns the mean loss of <paramref name="output"/> (batch-first, as the network returns it) against
-    /// <paramref name="targets"/> and writes d loss / d output to <paramref name="dOutput"/>.
+    /// <paramref name="targets"/> and writes d loss / d output to <paramref name="dOutput"/>. <paramref name="rowWeights"/>
+    /// holds one finite weight ≥ 0 per row, or is empty for the unweighted mean; when the weights of the batch's real
+    /// positions sum to zero the loss and its gradient are zero (no row counts).
     /// </summary>
     public static float Compute(RnnLoss loss, HeadStructure head, ReadOnlySpan<float> output, ReadOnlySpan<float> targets,
-        ReadOnlySpan<int> lengths, int steps, int outputSize, Span<float> dOutput)
+        ReadOnlySpan<int> lengths, int steps, int outputSize, Span<float> dOutput, ReadOnlySpan<float> rowWeights = default)
     {
         int batch = lengths.Length;
+        bool weighted = !rowWeights.IsEmpty;
+        if (weighted && rowWeights.Length != batch)
+            throw new ArgumentException($"The row weights hold {rowWeights.Length} values; expected one per row, {batch}.", nameof(rowWeights));
+        if (weighted)
+        {
+            for (int b = 0; b < batch; b++)
+            {
+                if (!(rowWeights[b] >= 0 && float.IsFinite(rowWeights[b])))
+                    throw new ArgumentException($"Row weight {b} is {rowWeights[b]}; expected a finite value ≥ 0.", nameof(rowWeights));
+            }
+        }
         int expected = TargetLength(loss, head, batch, steps, outputSize);
         if (targets.Length != expected)
             throw new ArgumentException($"The targets hold {targets.Length} values; expected {expected} for {loss} over {head.OutputSteps(steps)} output steps per sequence.", nameof(targets));
 
         dOutput.Clear();
         int stepsPerRow = head.OutputSteps(steps);
-        long rowCount = 0;
+        // Unweighted, every weight is exactly 1: the products below change no bit of the unweighted mean.
+        double rowCount = 0;
         for (int b = 0; b < batch; b++)
-            rowCount += head.RealOutputSteps(lengths[b]);
+            rowCount += head.RealOutputSteps(lengths[b]) * (weighted ? (double)rowWeights[b] : 1.0);
+        if (weighted && rowCount == 0)
+            return 0f;
         double total = 0;
         double scale = loss == RnnLoss.SoftmaxCrossEntropy ? 1.0 / rowCount : 1.0 / (rowCount * outputSize);
         for (int b = 0; b < batch; b++)
         {
+            double weight = weighted ? rowWeights[b] : 1.0;
+            float rowScale = (float)(scale * weight);
             int realSteps = head.RealOutputSteps(lengths[b]);
             for (int t = 0; t < realSteps; t++)
             {
                 int row = b * stepsPerRow + t;
                 ReadOnlySpan<float> x = output.Slice(row * outputSize, outputSize);
                 Span<float> dx = dOutput.Slice(row * outputSize, outputSize);
-                total += loss switch
+                total += weight * (loss switch
                 {
-                    RnnLoss.MeanSquaredError => SquaredError(x, targets.Slice(row * outputSize, outputSize), (float)scale, dx),
-                    RnnLoss.BinaryCrossEntropyWithLogits => BinaryCrossEntropy(x, targets.Slice(row * outputSize, outputSize), (float)scale, dx),
-                    _ => SoftmaxCrossEntropy(x, ClassIndex(targets[row], outputSize, row), (float)scale, dx),
-                };
+                    RnnLoss.MeanSquaredError => SquaredError(x, targets.Slice(row * outputSize, outputSize), rowScale, dx),
+                    RnnLoss.BinaryCrossEntropyWithLogits => BinaryCrossEntropy(x, targets.Slice(row * outputSize, outputSize), rowScale, dx),
+                    _ => SoftmaxCrossEntropy(x, ClassIndex(targets[row], outputSize, row), rowScale, dx),
+                });
             }
         }
 

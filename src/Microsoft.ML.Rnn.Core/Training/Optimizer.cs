@@ -10,5 +10,8 @@ internal abstract class Optimizer
         _ => new AdamOptimizer(options.LearningRate, options.Beta1, options.Beta2, options.Epsilon, options.WeightDecay, decoupled: false, parameterCount),
     };
 
+    /// <summary>The step size of the next <see cref="Step"/>; a schedule may change it between steps.</summary>
+    public abstract float LearningRate { get; set; }
+
     public abstract void Step(Span<float> parameters, ReadOnlySpan<float> gradients);
 }

@@ -36,13 +36,31 @@ public sealed class RnnTrainingSession
         _gradients = new float[network.Layout.TotalLength];
     }
 
+    /// <summary>
+    /// The optimizer's step size from the next step on; starts as <see cref="RnnTrainingOptions.LearningRate"/>. Changing it
+    /// between steps is how a learning-rate schedule runs; the optimizer's state (momentum, Adam's moments and bias
+    /// correction) carries on unchanged, as when a PyTorch scheduler sets a parameter group's <c>lr</c>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative or not finite.</exception>
+    public float LearningRate
+    {
+        get => _optimizer.LearningRate;
+        set
+        {
+            // 0 is allowed: a schedule may end there, as PyTorch's cosine annealing does with eta_min = 0.
+            if (!(value >= 0 && float.IsFinite(value)))
+                throw new ArgumentOutOfRangeException(nameof(value), value, "The learning rate must be finite and ≥ 0.");
+            _optimizer.LearningRate = value;
+        }
+    }
+
     /// <summary>Optimizer steps taken so far.</summary>
     public long StepCount { get; private set; }
 
     /// <summary>The final hidden state of the last pass, <c>[layers·directions, batch, hidden]</c> (PyTorch's <c>h_n</c>).</summary>
     public ReadOnlySpan<float> FinalHidden => _computation.FinalHidden;
 
-    /// <summary>The gradient of the last <see cref="TrainStep(SequenceBatch, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, CancellationToken)"/>, after clipping, laid out as the network's parameters.</summary>
+    /// <summary>The gradient of the last <see cref="TrainStep(SequenceBatch, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, CancellationToken)"/>, after clipping, laid out as the network's parameters.</summary>
     public ReadOnlySpan<float> Gradients => _gradients;
 
     /// <summary>
@@ -56,7 +74,7 @@ public sealed class RnnTrainingSession
     /// <exception cref="InvalidOperationException">The loss or the gradient is not finite; the parameters are left as they were.</exception>
     /// <exception cref="InsufficientMemoryException">The first batch of this size would obviously not fit in the machine's memory (the message says what it needs).</exception>
     public float TrainStep(SequenceBatch batch, ReadOnlySpan<float> targets, ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell) =>
-        TrainStep(batch, targets, initialHidden, initialCell, CancellationToken.None);
+        TrainStep(batch, targets, initialHidden, initialCell, default, CancellationToken.None);
 
     /// <summary>
     /// One optimizer step on a batch. Returns the mean loss before the step. <paramref name="cancellationToken"/> is
@@ -68,13 +86,15 @@ public sealed class RnnTrainingSession
     /// For softmax cross-entropy one class index per row instead: <c>[batch]</c> or <c>[batch, steps]</c>.</param>
     /// <param name="initialHidden">Initial hidden state <c>[layers·directions, batch, hidden]</c>; when empty, zeros or (stateful) the carried state.</param>
     /// <param name="initialCell">LSTM initial cell state, same shape; when empty, zeros or (stateful) the carried state.</param>
+    /// <param name="rowWeights">One weight per row (finite, ≥ 0): the loss becomes the weighted mean over the rows' real
+    /// positions, each N vs N row's steps sharing its weight. Empty (the default): the unweighted mean, bit for bit.</param>
     /// <param name="cancellationToken">Cancels the step.</param>
     /// <exception cref="OperationCanceledException">The step was cancelled; the parameters, the optimizer's state,
     /// <see cref="StepCount"/> and the carried state are left as they were.</exception>
     /// <exception cref="InvalidOperationException">The loss or the gradient is not finite; the parameters are left as they were.</exception>
     /// <exception cref="InsufficientMemoryException">The first batch of this size would obviously not fit in the machine's memory (the message says what it needs).</exception>
     public float TrainStep(SequenceBatch batch, ReadOnlySpan<float> targets, ReadOnlySpan<float> initialHidden = default, ReadOnlySpan<float> initialCell = default,
-        CancellationToken cancellationToken = default)
+        ReadOnlySpan<float> rowWeights = default, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         CheckMemory(batch);
@@ -89,7 +109,8 @@ public sealed class RnnTrainingSession
         ReadOnlySpan<float> output = _computation.Forward(batch, training: true, initialHidden, initialCell, cancellationToken);
 
         Span<float> dOutput = Buffers.Ensure(ref _outputGradient, output.Length);
-        float loss = LossFunction.Compute(_options.Loss, _network.Shape.HeadStructure, output, targets, batch.Lengths, batch.Steps, _network.Shape.OutputSize, dOutput);
+        float loss = LossFunction.Compute(_options.Loss, _network.Shape.HeadStructure, output, targets, batch.Lengths, batch.Steps, _network.Shape.OutputSize, dOutput,
+            rowWeights);
         long step = StepCount + 1;
         if (!float.IsFinite(loss))
             throw new InvalidOperationException($"Training step {step}: the loss is {loss}. The parameters were not updated; lower the learning rate, clip gradients, or check the data.");
@@ -117,11 +138,21 @@ public sealed class RnnTrainingSession
     /// is checked at every time step and inside the matrix products over all steps.
     /// </summary>
     /// <exception cref="OperationCanceledException">The evaluation was cancelled.</exception>
-    public float Evaluate(SequenceBatch batch, ReadOnlySpan<float> targets, CancellationToken cancellationToken)
+    public float Evaluate(SequenceBatch batch, ReadOnlySpan<float> targets, CancellationToken cancellationToken) =>
+        Evaluate(batch, targets, default, cancellationToken);
+
+    /// <summary>
+    /// The loss on a batch, weighted by <paramref name="rowWeights"/> as in <see cref="TrainStep(SequenceBatch, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, CancellationToken)"/>
+    /// (empty: the unweighted mean), with no update and no dropout (and no carried state); <paramref name="cancellationToken"/>
+    /// is checked at every time step and inside the matrix products over all steps.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The evaluation was cancelled.</exception>
+    public float Evaluate(SequenceBatch batch, ReadOnlySpan<float> targets, ReadOnlySpan<float> rowWeights, CancellationToken cancellationToken)
     {
         ReadOnlySpan<float> output = _computation.Forward(batch, cancellation: cancellationToken);
         Span<float> dOutput = Buffers.Ensure(ref _outputGradient, output.Length);
-        return LossFunction.Compute(_options.Loss, _network.Shape.HeadStructure, output, targets, batch.Lengths, batch.Steps, _network.Shape.OutputSize, dOutput);
+        return LossFunction.Compute(_options.Loss, _network.Shape.HeadStructure, output, targets, batch.Lengths, batch.Steps, _network.Shape.OutputSize, dOutput,
+            rowWeights);
     }
 
     /// <summary>Stateful mode: the next batch starts from zeros again.</summary>

@@ -6,14 +6,17 @@ internal sealed class SgdOptimizer(float learningRate, float momentum, float wei
     private readonly float[] _velocity = momentum > 0f ? new float[parameterCount] : [];
     private bool _started;
 
+    public override float LearningRate { get; set; } = learningRate;
+
     public override void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
+        float lr = LearningRate;
         for (int i = 0; i < parameters.Length; i++)
         {
             float g = gradients[i] + weightDecay * parameters[i];
             if (momentum > 0f)
                 g = _velocity[i] = _started ? momentum * _velocity[i] + g : g;
-            parameters[i] -= learningRate * g;
+            parameters[i] -= lr * g;
         }
         _started = true;
     }

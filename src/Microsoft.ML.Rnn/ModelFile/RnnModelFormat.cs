@@ -51,6 +51,7 @@ namespace Microsoft.ML.Rnn;
 ///     float32 train loss
 ///     byte    has validation loss 0 or 1
 ///     float32 validation loss     (present either way)
+///     float32 learning rate       the epoch's, finite, ≥ 0
 /// string: int32 byte count (0 .. 2^20), then that many UTF-8 bytes.
 /// </code>
 /// Training settings (batch size, learning rate, optimizer…) and wall-clock times are not written: scoring never
@@ -80,7 +81,8 @@ internal static class RnnModelFormat
     public static VersionInfo GetVersionInfo() => new(
         modelSignature: "RNNTRANS",
         // 0x00010001: initial format.
-        // 0x00010002: scoring state and history only (no training settings, no times); a head settings section; label statistics.
+        // 0x00010002: scoring state and history only (no training settings, no times); a head settings section; label statistics;
+        //             each epoch's learning rate.
         verWrittenCur: CurrentVersion,
         verReadableCur: CurrentVersion,
         verWeCanReadBack: FirstVersion,
@@ -209,6 +211,7 @@ internal static class RnnModelFormat
                 w.Write(epoch.TrainLoss);
                 w.Write(epoch.ValidationLoss.HasValue);
                 w.Write(epoch.ValidationLoss ?? float.NaN);
+                w.Write(epoch.LearningRate);
             }
         }
 
@@ -313,7 +316,7 @@ internal static class RnnModelFormat
         if (!first)
             options.Seed = r.ReadInt32("seed", int.MinValue, int.MaxValue);
         int epochs = r.ReadInt32("history count", 0, int.MaxValue);
-        int epochBytes = sizeof(int) + sizeof(float) + 1 + sizeof(float) + (first ? sizeof(double) : 0);
+        int epochBytes = sizeof(int) + sizeof(float) + 1 + sizeof(float) + (first ? sizeof(double) : sizeof(float));
         r.EnsureLeft((long)epochs * epochBytes, "history");
         var history = new List<RnnEpochReport>(Math.Min(epochs, 1024)); // grows as epochs arrive: the count may lie
         for (int e = 0; e < epochs; e++)
@@ -323,7 +326,11 @@ internal static class RnnModelFormat
             bool hasValidation = r.ReadBoolean("has validation loss");
             float validation = r.ReadSingle("validation loss");
             double seconds = first ? r.ReadDouble("seconds") : double.NaN;
-            history.Add(new RnnEpochReport(epoch, train, hasValidation ? validation : null, seconds));
+            // 0x00010001 had no schedule: every epoch ran at the stored learning rate.
+            float learningRate = first ? options.LearningRate : r.ReadSingle("learning rate");
+            if (!(learningRate >= 0 && float.IsFinite(learningRate)))
+                throw Corrupt($"epoch {epoch}'s learning rate is {learningRate}; expected a finite value ≥ 0");
+            history.Add(new RnnEpochReport(epoch, train, hasValidation ? validation : null, seconds) { LearningRate = learningRate });
         }
 
         if (r.Left != 0)

@@ -120,6 +120,8 @@ internal sealed class RnnSchemaBinding
         // An automatic input size (0) is decided by the data; 1 stands in for it here.
         options.NetworkShape(options.SeriesColumnNames?.Length ?? Math.Max(options.InputSize, 1), outputSize: 1).Validate(Option);
         options.TrainingOptions(seed: 0).Validate(Option);
+        // After the learning rate itself, which the schedule's floor is compared with.
+        RnnLearningRateScheduler.Validate(options, Option);
     }
 
     /// <summary>Binds the feature columns and the label for training (estimator shapes or data schemas). The input size is
@@ -234,6 +236,14 @@ internal sealed class RnnSchemaBinding
             (RnnTask.MulticlassClassification, false) => "a key type with at least 2 classes (use MapValueToKey)",
             _ => "a vector of keys with at least 2 classes, one per step (N vs N; use MapValueToKey)",
         };
+        if (options.ExampleWeightColumnName is { } weightName)
+        {
+            const string expectedWeight = "Single, one weight per row";
+            RnnColumnInfo weight = findColumn(weightName) ?? throw Column("Example weight", weightName, "no such column", expectedWeight);
+            if (weight.IsVector || weight.IsKey || weight.ItemRawType != typeof(float))
+                throw Column("Example weight", weightName, $"type {weight.TypeText}", expectedWeight);
+        }
+
         RnnColumnInfo label = findColumn(name) ?? throw Column("Label", name, "no such column", expected);
         Type raw = label.ItemRawType;
         RnnLabelKind? kind = (options.Task, manyToMany, label.IsVector) switch

@@ -15,6 +15,8 @@ internal sealed class RnnBatchBuilder
     private readonly float[] _inputs;
     private readonly int[] _lengths;
     private readonly float[] _targets;
+    private readonly float[] _weights;
+    private int _built;
 
     /// <summary>Creates buffers for batches of up to <paramref name="batchSize"/> rows of <paramref name="set"/>, whose
     /// targets <paramref name="labels"/> (when set) standardises.</summary>
@@ -30,7 +32,12 @@ internal sealed class RnnBatchBuilder
         _lengths = new int[rows];
         long targets = (long)rows * set.Head.OutputSteps(set.MaxSteps) * set.TargetsPerStep;
         _targets = new float[targets];
+        _weights = set.IsWeighted ? new float[rows] : [];
     }
+
+    /// <summary>The example weights of the rows of the last <see cref="Build"/>, or empty when the set has none
+    /// (the core's unweighted mean).</summary>
+    public ReadOnlySpan<float> Weights => _weights.AsSpan(0, _set.IsWeighted ? _built : 0);
 
     /// <summary>Fills the buffers with the given rows.</summary>
     /// <returns>The padded step count of the batch.</returns>
@@ -54,6 +61,8 @@ internal sealed class RnnBatchBuilder
         {
             int row = rows[b];
             _lengths[b] = _set.Steps(row);
+            if (_set.IsWeighted)
+                _weights[b] = _set.Weight(row);
             _set.RowFeatures(row).CopyTo(inputSpan.Slice(b * steps * inputSize));
             ReadOnlySpan<float> rowTargets = _set.RowTargets(row);
             Span<float> destination = targetSpan.Slice(b * targetStride, rowTargets.Length);
@@ -66,6 +75,7 @@ internal sealed class RnnBatchBuilder
         inputs = inputSpan;
         lengths = _lengths.AsSpan(0, batch);
         targets = targetSpan;
+        _built = batch;
         return steps;
     }
 }

@@ -10,4 +10,9 @@ namespace Microsoft.ML.Rnn;
 /// <param name="ValidationLoss">Mean loss on <see cref="RnnTrainer.Options.ValidationSet"/> after the epoch, in the same units as
 /// <paramref name="TrainLoss"/>, or <see langword="null"/> without a validation set.</param>
 /// <param name="Seconds">Wall-clock seconds the epoch took, validation included.</param>
-public sealed record RnnEpochReport(int Epoch, float TrainLoss, float? ValidationLoss, double Seconds);
+public sealed record RnnEpochReport(int Epoch, float TrainLoss, float? ValidationLoss, double Seconds)
+{
+    /// <summary>The learning rate the epoch's optimizer steps used (see <see cref="RnnTrainer.Options.LearningRateSchedule"/>);
+    /// saved in the model file. 0 when not set (an init-only property, so code that creates reports compiles unchanged).</summary>
+    public float LearningRate { get; init; }
+}

@@ -11,7 +11,8 @@ namespace Microsoft.ML.Rnn;
 /// infinite values, zero steps or a missing key label are skipped and counted; structural errors (a length that is
 /// not a multiple of the input size, series of different lengths, more steps than the networks take, an N vs N label
 /// that does not match the steps, a key beyond its type's count) stop training with a message naming the column and
-/// the row, before any training has run.
+/// the row, before any training has run. With an example weight column, rows whose weight is NaN, negative or infinite
+/// are skipped and counted too.
 /// </summary>
 internal static class RnnSequenceReader
 {
@@ -23,11 +24,14 @@ internal static class RnnSequenceReader
     /// <param name="labelColumn">The label column's name.</param>
     /// <param name="outputSize">Outputs per step; 0 when the data decides it (N vs N regression with a variable-size label).</param>
     /// <param name="role">"training" or "validation", for messages.</param>
-    public static RnnSequenceSet Read(IHost host, IDataView data, RnnSchemaBinding binding, RnnTask task, string labelColumn, int outputSize, string role)
+    /// <param name="weightColumn">The example weight column (a checked <see cref="float"/> column), or null for no weights.</param>
+    public static RnnSequenceSet Read(IHost host, IDataView data, RnnSchemaBinding binding, RnnTask task, string labelColumn, int outputSize, string role,
+        string? weightColumn = null)
     {
         DataViewSchema schema = data.Schema;
         DataViewSchema.Column[] featureColumns = binding.FeatureColumns.Select(n => schema[n]).ToArray();
         DataViewSchema.Column label = schema[labelColumn];
+        DataViewSchema.Column? weightSource = weightColumn is null ? null : schema[weightColumn];
         int inputSize = binding.InputSize;
         HeadStructure head = binding.Head;
 
@@ -36,13 +40,19 @@ internal static class RnnSequenceReader
         int targetsPerRow = binding.LabelKind is RnnLabelKind.Single or RnnLabelKind.Boolean or RnnLabelKind.Key ? 1 : binding.LabelVectorSize;
         var features = new RnnRowStore(expectedRows, expectedRows * (binding.Steps ?? 0) * inputSize);
         var targets = new RnnRowStore(expectedRows, expectedRows * targetsPerRow);
+        List<float>? weights = weightSource is null ? null : new List<float>((int)Math.Min(expectedRows, Array.MaxLength));
         string featureSource = binding.IsSeries
             ? $"Series columns '{string.Join("', '", binding.FeatureColumns)}' hold"
             : $"Feature column '{featureColumns[0].Name}' holds";
-        long read = 0, nonFinite = 0, empty = 0, missing = 0;
+        long read = 0, nonFinite = 0, empty = 0, missing = 0, badWeight = 0;
 
-        using (DataViewRowCursor cursor = data.GetRowCursor(featureColumns.Append(label)))
+        IEnumerable<DataViewSchema.Column> readColumns = featureColumns.Append(label);
+        if (weightSource is { } weightInput)
+            readColumns = readColumns.Append(weightInput);
+        using (DataViewRowCursor cursor = data.GetRowCursor(readColumns))
         {
+            ValueGetter<float>? getWeight = weightSource is { } w ? cursor.GetGetter<float>(w) : null;
+            float weight = 1f;
             var featureGetters = featureColumns.Select(c => cursor.GetGetter<VBuffer<float>>(c)).ToArray();
             var featureBuffers = new VBuffer<float>[featureColumns.Length];
             float[] sequence = [];
@@ -157,8 +167,16 @@ internal static class RnnSequenceReader
                     continue;
                 }
 
+                getWeight?.Invoke(ref weight);
+                if (!(weight >= 0 && float.IsFinite(weight)))
+                {
+                    badWeight++;
+                    continue;
+                }
+
                 features.Add(sequence.AsSpan(0, length));
                 targets.Add(labelValues.AsSpan(0, labelCount));
+                weights?.Add(weight);
             }
         }
 
@@ -167,7 +185,8 @@ internal static class RnnSequenceReader
             RnnLabelKind.SingleVector or RnnLabelKind.Single => outputSize == 0 ? 1 : outputSize,
             _ => 1,
         };
-        return new RnnSequenceSet(inputSize, targetsPerStep, head, features, targets, new RnnSkipCounts(read, nonFinite, empty, missing));
+        return new RnnSequenceSet(inputSize, targetsPerStep, head, features, targets, weights?.ToArray(),
+            new RnnSkipCounts(read, nonFinite, empty, missing, badWeight));
     }
 
     /// <summary>Reads the current row's label into <paramref name="values"/> as targets; returns how many.</summary>

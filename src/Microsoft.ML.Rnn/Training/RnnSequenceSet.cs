@@ -10,10 +10,14 @@ internal sealed class RnnSequenceSet
 {
     private readonly RnnRowStore _features;
     private readonly RnnRowStore _targets;
+    private readonly float[]? _weights;
 
-    /// <summary>Creates a set from rows read: row i of <paramref name="features"/> goes with row i of <paramref name="targets"/>.</summary>
-    public RnnSequenceSet(int inputSize, int targetsPerStep, HeadStructure head, RnnRowStore features, RnnRowStore targets, RnnSkipCounts skipped)
+    /// <summary>Creates a set from rows read: row i of <paramref name="features"/> goes with row i of <paramref name="targets"/>
+    /// and, when there are example weights, with <paramref name="weights"/>[i].</summary>
+    public RnnSequenceSet(int inputSize, int targetsPerStep, HeadStructure head, RnnRowStore features, RnnRowStore targets, float[]? weights,
+        RnnSkipCounts skipped)
     {
+        _weights = weights;
         InputSize = inputSize;
         TargetsPerStep = targetsPerStep;
         Head = head;
@@ -22,6 +26,7 @@ internal sealed class RnnSequenceSet
         Skipped = skipped;
         for (int i = 0; i < Count; i++)
             MaxSteps = Math.Max(MaxSteps, Steps(i));
+        TotalWeight = weights?.Sum(w => (double)w) ?? Count;
     }
 
     /// <summary>Features per step.</summary>
@@ -48,6 +53,15 @@ internal sealed class RnnSequenceSet
 
     /// <summary>Features of row <paramref name="row"/>.</summary>
     public ReadOnlySpan<float> RowFeatures(int row) => _features[row];
+
+    /// <summary>Whether the rows carry example weights.</summary>
+    public bool IsWeighted => _weights is not null;
+
+    /// <summary>The sum of the rows' example weights (the row count without weights).</summary>
+    public double TotalWeight { get; }
+
+    /// <summary>Example weight of row <paramref name="row"/> (1 without weights).</summary>
+    public float Weight(int row) => _weights?[row] ?? 1f;
 
     /// <summary>Targets of row <paramref name="row"/>.</summary>
     public ReadOnlySpan<float> RowTargets(int row) => _targets[row];

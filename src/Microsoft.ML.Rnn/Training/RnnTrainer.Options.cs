@@ -23,6 +23,13 @@ public sealed partial class RnnTrainer
         /// <summary>The label column; its type depends on <see cref="Task"/> and <see cref="Head"/> (see docs/api.md). Default "Label".</summary>
         public string LabelColumnName = "Label";
 
+        /// <summary>A <see cref="float"/> column of example weights, one per row (sequence): the loss becomes the weighted
+        /// mean over the rows, each N vs N row's steps sharing its weight, so a weight of 2 counts a row twice and 0 leaves
+        /// it out. Rows with a NaN, negative or infinite weight are skipped and counted. Class weights are a weight column
+        /// computed from the label. A <see cref="ValidationSet"/> needs the column too; its loss is weighted the same way.
+        /// Not saved. Default null (every row weighs 1).</summary>
+        public string? ExampleWeightColumnName;
+
         /// <summary>Features per step, from 1 to <see cref="RnnNetworkShape.MaxDimension"/>; 0 (the default) takes them from the
         /// feature column's <see cref="RnnAnnotationKinds.FeaturesPerStep"/> annotation (sequence windows write it), or 1 when it
         /// has none. A value that differs from the annotation is refused. With <see cref="SeriesColumnNames"/> it must be 0, 1 or
@@ -67,6 +74,25 @@ public sealed partial class RnnTrainer
 
         /// <summary>Optimizer step size. Default 0.001.</summary>
         public float LearningRate = 1e-3f;
+
+        /// <summary>How the learning rate changes from epoch to epoch; each epoch's rate is in
+        /// <see cref="RnnEpochReport.LearningRate"/>. Default <see cref="RnnLearningRateSchedule.Constant"/>.</summary>
+        public RnnLearningRateSchedule LearningRateSchedule = RnnLearningRateSchedule.Constant;
+
+        /// <summary>The factor, in (0, 1), that <see cref="RnnLearningRateSchedule.StepDecay"/> and
+        /// <see cref="RnnLearningRateSchedule.ReduceOnPlateau"/> multiply the learning rate by. Default 0.1 (PyTorch's).</summary>
+        public float LearningRateDecay = 0.1f;
+
+        /// <summary>Epochs between two decays of <see cref="RnnLearningRateSchedule.StepDecay"/>, at least 1. Default 10.</summary>
+        public int LearningRateStepEpochs = 10;
+
+        /// <summary>Epochs in a row without a lower monitored loss after which <see cref="RnnLearningRateSchedule.ReduceOnPlateau"/>
+        /// reduces the learning rate, at least 1. Default 10.</summary>
+        public int LearningRatePatience = 10;
+
+        /// <summary>The floor of every schedule (<see cref="RnnLearningRateSchedule.Cosine"/> ends there), from 0 to
+        /// <see cref="LearningRate"/>. Default 0.</summary>
+        public float MinimumLearningRate;
 
         /// <summary>The optimizer. Default <see cref="RnnOptimizerKind.Adam"/>.</summary>
         public RnnOptimizerKind Optimizer = RnnOptimizerKind.Adam;

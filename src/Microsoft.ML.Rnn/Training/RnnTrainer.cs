@@ -69,13 +69,20 @@ public sealed partial class RnnTrainer : IEstimator<RnnTransformer>
         RnnSchemaBinding? validationBinding = options.ValidationSet is null ? null : Bind(options.ValidationSet.Schema, "ValidationSet", binding.InputSize);
 
         using IChannel channel = _host.Start("Training RNN");
-        RnnSequenceSet train = RnnSequenceReader.Read(_host, input, binding, options.Task, options.LabelColumnName, binding.OutputSize, "training");
+        RnnSequenceSet train = RnnSequenceReader.Read(_host, input, binding, options.Task, options.LabelColumnName, binding.OutputSize, "training",
+            options.ExampleWeightColumnName);
         Report(channel, train, "training");
         if (train.Count == 0)
         {
             throw new InvalidOperationException(
                 $"No usable training rows: {train.Skipped.Describe("training")} Expected at least one row with at least one step and finite " +
                 $"values in '{string.Join("', '", binding.FeatureColumns)}' and '{options.LabelColumnName}'.");
+        }
+
+        if (train.IsWeighted && train.TotalWeight == 0)
+        {
+            throw new InvalidOperationException(
+                $"Every training row has an example weight of 0 in '{options.ExampleWeightColumnName}'; expected at least one row with a positive weight.");
         }
 
         RnnFeatureScale.WarnIfFarFromUnit(channel, train, binding.FeatureColumns, binding.IsSeries);
@@ -96,8 +103,14 @@ public sealed partial class RnnTrainer : IEstimator<RnnTransformer>
                     $"{validationBinding.OutputSize} classes in the ValidationSet", $"the training data's {outputSize} classes");
             }
 
-            validation = RnnSequenceReader.Read(_host, options.ValidationSet, validationBinding, options.Task, options.LabelColumnName, outputSize, "validation");
+            validation = RnnSequenceReader.Read(_host, options.ValidationSet, validationBinding, options.Task, options.LabelColumnName, outputSize, "validation",
+                options.ExampleWeightColumnName);
             Report(channel, validation, "validation");
+            if (validation.Count > 0 && validation.TotalWeight == 0)
+            {
+                throw new InvalidOperationException(
+                    $"Every ValidationSet row has an example weight of 0 in '{options.ExampleWeightColumnName}'; expected at least one row with a positive weight.");
+            }
         }
 
         int seed = options.Seed ?? _contextSeed ?? _host.Rand.Next();

@@ -6,7 +6,7 @@ namespace Microsoft.ML.Rnn;
 
 /// <summary>
 /// The epoch loop: shuffles from the seed, runs consecutive batches (one optimizer step each), scores the
-/// validation set, reports progress to the MLContext log, the progress channel and <c>OnEpochEnd</c>, checks for
+/// validation set, sets each epoch's learning rate from the schedule, reports progress to the MLContext log, the progress channel and <c>OnEpochEnd</c>, checks for
 /// cancellation before every batch and (through <see cref="HostCancellation"/>) within one, and stops early when asked, restoring the best epoch's parameters.
 /// </summary>
 internal static class RnnTrainingLoop
@@ -23,6 +23,7 @@ internal static class RnnTrainingLoop
             return history;
 
         var session = new RnnTrainingSession(network, training);
+        var schedule = new RnnLearningRateScheduler(options);
         using var cancellation = new HostCancellation(host);
         var trainBatches = new RnnBatchBuilder(train, options.BatchSize, labels);
         RnnBatchBuilder? validationBatches = validation is { Count: > 0 } ? new RnnBatchBuilder(validation, options.BatchSize, labels) : null;
@@ -50,6 +51,7 @@ internal static class RnnTrainingLoop
         for (epoch = 1; epoch <= options.MaxEpochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
+            session.LearningRate = schedule.LearningRate;
             if (options.Shuffle)
                 shuffler.Shuffle(order);
             if (options.Stateful)
@@ -65,7 +67,7 @@ internal static class RnnTrainingLoop
                 float loss;
                 try
                 {
-                    loss = session.TrainStep(new SequenceBatch(inputs, lengths, steps), targets, cancellationToken: cancellation.Token);
+                    loss = session.TrainStep(new SequenceBatch(inputs, lengths, steps), targets, rowWeights: trainBatches.Weights, cancellationToken: cancellation.Token);
                 }
                 catch (InvalidOperationException e)
                 {
@@ -73,10 +75,10 @@ internal static class RnnTrainingLoop
                         $"RNN training diverged in epoch {epoch}, batch {batchIndex + 1}: {e.Message} Try a lower LearningRate or set GradientClipNorm.", e);
                 }
 
-                lossSum += (double)loss * rows.Length;
+                lossSum += (double)loss * BatchWeight(train, rows);
             }
 
-            lastTrain = (float)(lossSum / order.Length * lossScale);
+            lastTrain = (float)(lossSum / train.TotalWeight * lossScale);
             float? validationLoss = null;
             if (validation is not null && validationBatches is not null)
             {
@@ -84,7 +86,7 @@ internal static class RnnTrainingLoop
                 lastValidation = validationLoss.Value;
             }
 
-            var report = new RnnEpochReport(epoch, lastTrain, validationLoss, clock.Elapsed.TotalSeconds);
+            var report = new RnnEpochReport(epoch, lastTrain, validationLoss, clock.Elapsed.TotalSeconds) { LearningRate = session.LearningRate };
             history.Add(report);
             channel.Info(
                 "RNN epoch {0}/{1}: train loss {2:G6}{3}, {4:F3} s",
@@ -92,9 +94,10 @@ internal static class RnnTrainingLoop
             progress.Checkpoint(lastTrain, validationLoss, epoch);
             options.OnEpochEnd?.Invoke(report);
 
+            float monitored = validationLoss ?? lastTrain;
+            schedule.EpochEnded(epoch, monitored);
             if (early)
             {
-                float monitored = validationLoss ?? lastTrain;
                 if (monitored < bestLoss)
                 {
                     bestLoss = monitored;
@@ -129,11 +132,22 @@ internal static class RnnTrainingLoop
             for (int i = 0; i < count; i++)
                 rows[i] = start + i;
             int steps = batches.Build(rows[..count], out var inputs, out var lengths, out var targets);
-            sum += (double)session.Evaluate(new SequenceBatch(inputs, lengths, steps), targets, cancellation) * count;
+            sum += (double)session.Evaluate(new SequenceBatch(inputs, lengths, steps), targets, batches.Weights, cancellation) * BatchWeight(set, rows[..count]);
         }
 
         if (stateful)
             session.ResetState();
-        return (float)(sum / set.Count * lossScale);
+        return (float)(sum / set.TotalWeight * lossScale);
+    }
+
+    /// <summary>How much a batch's mean loss counts in the epoch's mean: its rows' total example weight (its row count without weights).</summary>
+    private static double BatchWeight(RnnSequenceSet set, ReadOnlySpan<int> rows)
+    {
+        if (!set.IsWeighted)
+            return rows.Length;
+        double total = 0;
+        foreach (int row in rows)
+            total += set.Weight(row);
+        return total;
     }
 }

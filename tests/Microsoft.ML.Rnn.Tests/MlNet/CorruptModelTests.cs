@@ -135,7 +135,7 @@ public sealed class CorruptModelTests
         AssertRejectedCheaply(PatchInt(tensor, 1000), "rank");
         AssertRejectedCheaply(PatchInt(tensor - "rnn.weight_ih_l0".Length - 8, 1_000_000), "tensor count");
 
-        const int EpochBytes = 13;
+        const int EpochBytes = 17; // epoch, train loss, has validation, validation loss, learning rate
         int history = payload.Length - 2 * EpochBytes - 4;
         AssertRejectedCheaply(PatchInt(history, int.MaxValue), "history");
     }

@@ -75,6 +75,19 @@ public sealed class EarlierReleaseTests
         Assert.AreEqual(1, rnn.Options.NumberOfThreads);
         Assert.HasCount(3, rnn.TrainingHistory);
         Assert.IsTrue(rnn.TrainingHistory.All(e => e.Seconds >= 0 && double.IsFinite(e.Seconds)));
+        // It had no learning-rate schedule: every epoch ran at the stored learning rate (the default, 0.001).
+        Assert.IsTrue(rnn.TrainingHistory.All(e => e.LearningRate == rnn.Options.LearningRate && e.LearningRate == 1e-3f));
+    }
+
+    [TestMethod]
+    public void CurrentFormatKeepsEachEpochsLearningRate()
+    {
+        // The generator trains with the default constant learning rate, 0.001.
+        var ml = new MLContext();
+        ITransformer model = ml.Model.Load(Path.Combine(AppContext.BaseDirectory, "fixtures", "models", "0x00010002", "lstm-regression-many-to-one.zip"), out _);
+        var rnn = model as RnnTransformer ?? ((TransformerChain<ITransformer>)model).OfType<RnnTransformer>().Single();
+        Assert.HasCount(3, rnn.TrainingHistory);
+        Assert.IsTrue(rnn.TrainingHistory.All(e => e.LearningRate == 1e-3f));
     }
 
     private static Expected Load(string version, string name, out ITransformer model, out MLContext ml)

@@ -17,10 +17,14 @@ public sealed class ReproducibleFileTests
     [TestMethod]
     public void TheEntryHoldsNoTrainingSettings()
     {
-        // A learning rate of 0.0123 (bits 0x3C4985F0) or a batch size of 7 must not appear: scoring never reads them.
+        // A learning rate of 0.0123 (bits 0x3C4985F0) must appear only as the history's rate of each of the 2 epochs, the
+        // last field of each 17-byte epoch at the end of the entry: the setting itself is not written, scoring never reads it.
         byte[] entry = Entry(threads: 1, learningRate: 0.0123f, batchSize: 7);
         byte[] rate = BitConverter.GetBytes(0.0123f);
-        Assert.IsFalse(entry.AsSpan().IndexOf(rate) >= 0, "the learning rate was written");
+        var found = new List<int>();
+        for (int at = entry.AsSpan().IndexOf(rate); at >= 0; at = entry.AsSpan(at + 1).IndexOf(rate) is int next and >= 0 ? at + 1 + next : -1)
+            found.Add(at);
+        CollectionAssert.AreEqual(new[] { entry.Length - 4 - 17, entry.Length - 4 }, found, "the learning rate was written outside the history");
     }
 
     private static byte[] Entry(int threads, float learningRate = 1e-3f, int batchSize = 8)
