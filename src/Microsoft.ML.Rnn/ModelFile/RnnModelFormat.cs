@@ -115,11 +115,17 @@ internal static class RnnModelFormat
                 "Use an intact copy of the file, or a release that reads its format.");
         }
 
+        return Read(ctx.Reader, BytesLeft(ctx), ctx.Header.ModelVerWritten);
+    }
+
+    /// <summary>The bytes of the current model entry after its header, as far as the stream holds them.</summary>
+    public static long BytesLeft(ModelLoadContext ctx)
+    {
         Stream stream = ctx.Reader.BaseStream;
         long available = ctx.FpMin + ctx.Header.FpModel + ctx.Header.CbModel - stream.Position;
         if (stream.CanSeek)
             available = Math.Min(available, stream.Length - stream.Position);
-        return Read(ctx.Reader, available, ctx.Header.ModelVerWritten);
+        return available;
     }
 
     /// <summary>Writes the length, checksum and payload.</summary>
@@ -127,7 +133,12 @@ internal static class RnnModelFormat
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(model);
-        byte[] payload = WritePayload(model);
+        WriteEnvelope(writer, WritePayload(model));
+    }
+
+    /// <summary>Writes a payload behind its length and CRC-32: the envelope every entry this library writes uses.</summary>
+    public static void WriteEnvelope(BinaryWriter writer, byte[] payload)
+    {
         writer.Write((long)payload.Length);
         writer.Write(Crc32.Compute(payload));
         writer.Write(payload);
@@ -145,6 +156,15 @@ internal static class RnnModelFormat
         ArgumentNullException.ThrowIfNull(reader);
         if (version < FirstVersion || version > CurrentVersion)
             throw Corrupt($"the format version is 0x{version:X8}; this release reads 0x{FirstVersion:X8} to 0x{CurrentVersion:X8}");
+        (RnnPayloadReader payload, uint checksum) = ReadEnvelope(reader, available);
+        return ReadPayload(payload, checksum, version);
+    }
+
+    /// <summary>Reads what <see cref="WriteEnvelope"/> wrote up to the payload: a reader of the payload (which checksums it as
+    /// it is parsed) and the checksum it must end with.</summary>
+    /// <exception cref="InvalidDataException">The envelope is truncated or its length does not fit in <paramref name="available"/> bytes.</exception>
+    public static (RnnPayloadReader Payload, uint Checksum) ReadEnvelope(BinaryReader reader, long available)
+    {
         if (available < EnvelopeBytes)
             throw Corrupt($"the model entry holds {available} bytes after its header; expected at least {EnvelopeBytes}");
         long length;
@@ -162,7 +182,7 @@ internal static class RnnModelFormat
         long left = available - EnvelopeBytes;
         if (length <= 0 || length > left)
             throw Corrupt($"the payload length is {length} bytes but {left} bytes are left");
-        return ReadPayload(new RnnPayloadReader(reader.BaseStream, length), checksum, version);
+        return (new RnnPayloadReader(reader.BaseStream, length), checksum);
     }
 
     private static byte[] WritePayload(RnnModelData model)
@@ -485,7 +505,8 @@ internal static class RnnModelFormat
         return values;
     }
 
-    private static void WriteString(BinaryWriter w, string value)
+    /// <summary>Writes a string as the format reads it (<see cref="RnnPayloadReader.ReadString"/>).</summary>
+    public static void WriteString(BinaryWriter w, string value)
     {
         byte[] bytes = Encoding.UTF8.GetBytes(value);
         if (bytes.Length > RnnLimits.MaxStringBytes)

@@ -1,7 +1,10 @@
+using Microsoft.ML.Data;
+
 namespace Microsoft.ML.Rnn;
 
 /// <summary>
-/// Turns a series (one row per time step) into sequence windows (one row per window) on <c>mlContext.Data</c>.
+/// Turns a series (one row per time step) into sequence windows (one row per window) on <c>mlContext.Data</c>; normalises raw
+/// windows and maps forecasts back to the original units inside a model on <c>mlContext.Transforms</c>.
 /// </summary>
 public static class SequenceWindowCatalog
 {
@@ -61,5 +64,70 @@ public static class SequenceWindowCatalog
             WindowLength = windowLength,
             Horizon = horizon,
         });
+    }
+
+    /// <summary>
+    /// Normalises raw windows inside the model, as <see cref="SequenceWindowOptions.Normalization"/> does outside it: every value
+    /// relative to the same feature's value at the window's first or last step (<c>p / p_ref - 1</c>), the target's reference value
+    /// in <paramref name="referenceColumnName"/>, and the label (when the input has it, as in training) relative to that reference.
+    /// With <see cref="DenormalizeSequenceForecast"/> after the trainer, the saved model takes raw windows and returns forecasts
+    /// in the original units.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog, <c>mlContext.Transforms</c>.</param>
+    /// <param name="outputColumnName">The normalised window column.</param>
+    /// <param name="inputColumnName">The raw window column, a time-major Single vector (for example CreateSequenceWindows' <c>Features</c>
+    /// with <see cref="SequenceWindowNormalization.None"/>); <paramref name="outputColumnName"/> when null.</param>
+    /// <param name="normalization">Relative to the first or the last step of each window.</param>
+    /// <param name="featuresPerStep">Values per step in the window (the input columns' count for CreateSequenceWindows).</param>
+    /// <param name="referenceFeature">Which feature of a step is the forecast target (its index among the input columns).</param>
+    /// <param name="referenceColumnName">The Single column receiving the target's reference value.</param>
+    /// <param name="labelColumnName">A Single or Single-vector label normalised in place when the input has it; null for none.</param>
+    /// <returns>The estimator.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="catalog"/> or a required name is null.</exception>
+    /// <exception cref="ArgumentException">The normalisation is <see cref="SequenceWindowNormalization.None"/> or unknown, a number is out
+    /// of range, or output names collide.</exception>
+    /// <remarks>A window CreateSequenceWindows would skip (a non-finite value, a zero reference, a normalised value beyond Single's range)
+    /// comes out NaN, window, reference and label; such a row scores NaN, so its forecast is NaN too.</remarks>
+    public static SequenceWindowNormalizingEstimator NormalizeSequenceWindow(this TransformsCatalog catalog, string outputColumnName,
+        string? inputColumnName = null, SequenceWindowNormalization normalization = SequenceWindowNormalization.RelativeToLast,
+        int featuresPerStep = 1, int referenceFeature = 0, string referenceColumnName = SequenceWindowOptions.DefaultReferenceColumnName,
+        string? labelColumnName = "Label")
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(outputColumnName);
+        ArgumentNullException.ThrowIfNull(referenceColumnName);
+        var settings = new WindowNormalizationSettings(normalization, featuresPerStep, referenceFeature, inputColumnName ?? outputColumnName,
+            outputColumnName, referenceColumnName, labelColumnName ?? "");
+        if (settings.Problem() is { } problem)
+            throw new ArgumentException($"NormalizeSequenceWindow: {problem}.");
+        return new SequenceWindowNormalizingEstimator(CatalogUtils.GetEnvironment(catalog), settings);
+    }
+
+    /// <summary>
+    /// Maps forecasts made on normalised windows back to the original units inside the model: each value <c>y</c> becomes
+    /// <c>reference × (1 + y)</c>, the inverse of both relative normalisations. The interval columns <c>LowerBound</c> and
+    /// <c>UpperBound</c> are mapped back in place too when the input has them.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog, <c>mlContext.Transforms</c>.</param>
+    /// <param name="outputColumnName">The forecast column written.</param>
+    /// <param name="inputColumnName">The normalised forecast, Single or a Single vector (a multi-step forecast);
+    /// <paramref name="outputColumnName"/> when null.</param>
+    /// <param name="referenceColumnName">The Single column holding each window's reference value, as
+    /// <see cref="NormalizeSequenceWindow"/> or CreateSequenceWindows write it.</param>
+    /// <returns>The estimator.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="catalog"/> or a required name is null.</exception>
+    /// <exception cref="ArgumentException">A name is empty, or the output is named as the reference column.</exception>
+    /// <remarks>A zero or non-finite reference gives NaN.</remarks>
+    public static SequenceForecastDenormalizingEstimator DenormalizeSequenceForecast(this TransformsCatalog catalog,
+        string outputColumnName = "Score", string? inputColumnName = null,
+        string referenceColumnName = SequenceWindowOptions.DefaultReferenceColumnName)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(outputColumnName);
+        ArgumentNullException.ThrowIfNull(referenceColumnName);
+        var settings = ForecastDenormalizationSettings.Create(outputColumnName, inputColumnName ?? outputColumnName, referenceColumnName);
+        if (settings.Problem() is { } problem)
+            throw new ArgumentException($"DenormalizeSequenceForecast: {problem}.");
+        return new SequenceForecastDenormalizingEstimator(CatalogUtils.GetEnvironment(catalog), settings);
     }
 }
