@@ -96,9 +96,13 @@ public sealed class RnnNetwork
 
     /// <summary>A new network of the same shape with parameters from a PyTorch-named dictionary; this one is unchanged.</summary>
     /// <exception cref="ArgumentException">As <see cref="ImportParameters"/>.</exception>
-    public RnnNetwork WithParameters(IReadOnlyDictionary<string, float[]> parameters)
+    public RnnNetwork WithParameters(IReadOnlyDictionary<string, float[]> parameters) => FromParameters(Shape, parameters);
+
+    /// <summary>A network of <paramref name="shape"/> holding exactly <paramref name="parameters"/>, with no initial draw to overwrite.</summary>
+    /// <exception cref="ArgumentException">As <see cref="ImportParameters"/>.</exception>
+    internal static RnnNetwork FromParameters(RnnNetworkShape shape, IReadOnlyDictionary<string, float[]> parameters)
     {
-        var network = new RnnNetwork(Shape);
+        var network = new RnnNetwork(shape);
         network.ImportParameters(parameters);
         return network;
     }

@@ -361,7 +361,7 @@ internal static class RnnModelFormat
         RnnNetwork network;
         try
         {
-            network = new RnnNetwork(shape, seed: 0).WithParameters(parameters);
+            network = RnnNetwork.FromParameters(shape, parameters);
         }
         catch (ArgumentException e)
         {
