@@ -21,6 +21,9 @@ internal sealed class HeadStructure
     /// <summary>One output step per input step (N vs N): steps past a sequence's end are padding.</summary>
     public static HeadStructure OnePerInputStep { get; } = new(hasStepAxis: true, fixedSteps: null);
 
+    /// <summary>A set number of output steps per sequence, whatever its length (1 vs N, N vs M): all of them real.</summary>
+    public static HeadStructure FixedSteps(int steps) => new(hasStepAxis: true, fixedSteps: steps);
+
     /// <summary>
     /// Whether outputs have a step axis: labels and scores are vectors of one group per output step, even when a
     /// group is one value.

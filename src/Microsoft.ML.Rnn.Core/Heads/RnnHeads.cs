@@ -3,11 +3,12 @@ namespace Microsoft.ML.Rnn.Core;
 /// <summary>The registration of heads: the one place that maps <see cref="RnnHead"/> to a head.</summary>
 internal static class RnnHeads
 {
-    /// <summary>How the outputs of <paramref name="head"/> line up with a sequence's steps.</summary>
-    public static HeadStructure Structure(RnnHead head) => head switch
+    /// <summary>How the outputs of <paramref name="head"/> line up with a sequence's steps (<paramref name="outputLength"/>: a decoder's M).</summary>
+    public static HeadStructure Structure(RnnHead head, int outputLength) => head switch
     {
         RnnHead.ManyToOne => ManyToOneHead.OutputStructure,
         RnnHead.ManyToMany => ManyToManyHead.OutputStructure,
+        RnnHead.OneToMany or RnnHead.EncoderDecoder => HeadStructure.FixedSteps(outputLength),
         _ => throw Undefined(head),
     };
 
@@ -16,6 +17,7 @@ internal static class RnnHeads
     {
         RnnHead.ManyToOne => new ManyToOneHead(shape),
         RnnHead.ManyToMany => new ManyToManyHead(shape),
+        RnnHead.OneToMany or RnnHead.EncoderDecoder => new DecoderHead(shape),
         _ => throw Undefined(shape.Head),
     };
 

@@ -10,8 +10,8 @@ namespace Microsoft.ML.Rnn.Core;
 /// <param name="NumberOfLayers">Stacked recurrent layers.</param>
 /// <param name="Bidirectional">Whether each layer also runs backwards in time; per-step outputs are forward‖backward.</param>
 /// <param name="Nonlinearity">Activation of the Elman cell (ignored by LSTM and GRU).</param>
-/// <param name="Head">The sequence structure: N vs 1 or N vs N.</param>
-/// <param name="Dropout">Dropout probability on the outputs of every layer but the last, during training only.</param>
+/// <param name="Head">The sequence structure: N vs 1, N vs N, 1 vs N or N vs M.</param>
+/// <param name="Dropout">Dropout probability on the outputs of every layer but the last, during training only (of the encoder, with <see cref="RnnHead.EncoderDecoder"/>).</param>
 public sealed record RnnNetworkShape(
     RnnCellType Cell,
     int InputSize,
@@ -29,6 +29,21 @@ public sealed record RnnNetworkShape(
     /// <summary>The largest number of stacked layers accepted.</summary>
     public const int MaxLayers = 64;
 
+    /// <summary>
+    /// M: the steps a decoder emits (<see cref="RnnHead.OneToMany"/>, <see cref="RnnHead.EncoderDecoder"/>); 1 for the
+    /// other heads.
+    /// </summary>
+    public int OutputLength { get; init; } = 1;
+
+    /// <summary>How an <see cref="RnnHead.EncoderDecoder"/> forms its context; <see cref="RnnContext.LastState"/> for the other heads.</summary>
+    public RnnContext Context { get; init; }
+
+    /// <summary>How the decoder reads the context or the input vector; <see cref="RnnDecoderInput.InitialState"/> for heads without a decoder.</summary>
+    public RnnDecoderInput DecoderInput { get; init; }
+
+    /// <summary>What the decoder feeds back from one step to the next; <see cref="RnnOutputFeedback.None"/> for heads without a decoder.</summary>
+    public RnnOutputFeedback OutputFeedback { get; init; }
+
     /// <summary>1, or 2 when <see cref="Bidirectional"/>.</summary>
     public int Directions => Bidirectional ? 2 : 1;
 
@@ -39,7 +54,10 @@ public sealed record RnnNetworkShape(
     internal bool HasCellState => RecurrentCells.Describe(Cell).HasCellState;
 
     /// <summary>How the head's outputs line up with a sequence's steps.</summary>
-    internal HeadStructure HeadStructure => RnnHeads.Structure(Head);
+    internal HeadStructure HeadStructure => RnnHeads.Structure(Head, OutputLength);
+
+    /// <summary>Layers of the recurrent stack that runs over the input sequence: none for 1 vs N, whose layers are its decoder's.</summary>
+    internal int EncoderLayers => Head == RnnHead.OneToMany ? 0 : NumberOfLayers;
 
     /// <summary>Width of a per-step output of the top layer (and of the N vs 1 final state): directions × hidden size.</summary>
     public int TopWidth => Directions * HiddenSize;
@@ -53,7 +71,7 @@ public sealed record RnnNetworkShape(
         get
         {
             long gateWidth = (long)GateCount * HiddenSize, count = 0;
-            for (int layer = 0; layer < NumberOfLayers; layer++)
+            for (int layer = 0; layer < EncoderLayers; layer++)
             {
                 long inputWidth = layer == 0 ? InputSize : TopWidth;
                 count += Directions * gateWidth * (inputWidth + HiddenSize + 2); // weight_ih, weight_hh, bias_ih, bias_hh
@@ -79,6 +97,11 @@ public sealed record RnnNetworkShape(
         OptionCheck.Range(OutputSize, 1, MaxDimension, nameof(OutputSize), "outputs per step (classes for softmax cross-entropy)", fail);
         OptionCheck.Range(NumberOfLayers, 1, MaxLayers, nameof(NumberOfLayers), "stacked layers", fail);
         OptionCheck.UnitInterval(Dropout, nameof(Dropout), "a probability", fail);
+        OptionCheck.Defined(Context, nameof(Context), fail);
+        OptionCheck.Defined(DecoderInput, nameof(DecoderInput), fail);
+        OptionCheck.Defined(OutputFeedback, nameof(OutputFeedback), fail);
+        OptionCheck.Range(OutputLength, 1, MaxDimension, nameof(OutputLength), "steps the decoder emits", fail);
+        SequenceStructureCheck.Validate(this, fail);
 
         // Every parameter lives in one float[] (and so do its gradient and the optimizer's state).
         long parameters = ParameterCount;

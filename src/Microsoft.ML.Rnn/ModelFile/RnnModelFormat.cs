@@ -404,7 +404,7 @@ internal static class RnnModelFormat
     /// would score silently wrong (a scalar <c>Score</c> that is output 0 of five, a one-class classifier).</summary>
     private static void CheckOutputs(RnnTask task, RnnHead head, int outputSize, bool scalarScore)
     {
-        if (scalarScore && (task != RnnTask.Regression || RnnHeads.Structure(head).HasStepAxis || outputSize != 1))
+        if (scalarScore && (task != RnnTask.Regression || head != RnnHead.ManyToOne || outputSize != 1))
             throw Corrupt($"the scalar score flag is set for a {task} model with head {head} and {outputSize} outputs; only regression N vs 1 with one output has a scalar score");
         if (task == RnnTask.BinaryClassification && outputSize != 1)
             throw Corrupt($"the binary classification model has {outputSize} outputs per step; expected 1");

@@ -225,7 +225,7 @@ internal sealed class RnnSchemaBinding
     private void BindLabel(RnnTrainer.Options options, Func<string, RnnColumnInfo?> findColumn)
     {
         string name = options.LabelColumnName;
-        HeadStructure head = RnnHeads.Structure(options.Head);
+        HeadStructure head = RnnHeads.Structure(options.Head, options.OutputLength);
         bool manyToMany = head.HasStepAxis;
         string expected = (options.Task, manyToMany) switch
         {

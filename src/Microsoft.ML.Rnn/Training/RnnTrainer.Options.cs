@@ -57,9 +57,29 @@ public sealed partial class RnnTrainer
         /// <summary>Dropout probability between stacked layers during training, in [0, 1) (PyTorch's <c>dropout</c>). Default 0.</summary>
         public float Dropout;
 
-        /// <summary>The sequence structure: <see cref="RnnHead.ManyToOne"/> (N vs 1, one output per sequence) or
-        /// <see cref="RnnHead.ManyToMany"/> (N vs N, one output per step). Default <see cref="RnnHead.ManyToOne"/>.</summary>
+        /// <summary>The sequence structure: <see cref="RnnHead.ManyToOne"/> (N vs 1, one output per sequence),
+        /// <see cref="RnnHead.ManyToMany"/> (N vs N, one output per step), <see cref="RnnHead.OneToMany"/> (1 vs N: one
+        /// input vector, <see cref="OutputLength"/> output steps) or <see cref="RnnHead.EncoderDecoder"/> (N vs M: an input
+        /// sequence, <see cref="OutputLength"/> output steps). Default <see cref="RnnHead.ManyToOne"/>.</summary>
         public RnnHead Head = RnnHead.ManyToOne;
+
+        /// <summary>M: the steps the decoder emits with <see cref="RnnHead.OneToMany"/> and <see cref="RnnHead.EncoderDecoder"/>;
+        /// the label holds M steps. Must stay 1 with the other heads. Default 1.</summary>
+        public int OutputLength = 1;
+
+        /// <summary>How <see cref="RnnHead.EncoderDecoder"/> forms the context the decoder reads: the encoder's final state,
+        /// a projection of it, or attention over all encoder steps. Default <see cref="RnnContext.LastState"/>.</summary>
+        public RnnContext Context = RnnContext.LastState;
+
+        /// <summary>How the decoder reads the context (N vs M) or the input vector (1 vs N): as its initial state, as an
+        /// input at every step, or both (N vs M). Default <see cref="RnnDecoderInput.InitialState"/>.</summary>
+        public RnnDecoderInput DecoderInput = RnnDecoderInput.InitialState;
+
+        /// <summary>Whether the decoder's input at each step also holds the previous step's output (zeros at the first):
+        /// the true previous label while training (teacher forcing), its own previous prediction when scoring (the value
+        /// for regression, the 0/1 decision for binary, the one-hot predicted class for multiclass).
+        /// <see cref="RnnHead.OneToMany"/> and <see cref="RnnHead.EncoderDecoder"/> only. Default false.</summary>
+        public bool FeedPreviousOutput;
 
         /// <summary>What to predict; the catalog extension methods set it. Default <see cref="RnnTask.Regression"/>.</summary>
         public RnnTask Task = RnnTask.Regression;
@@ -155,7 +175,18 @@ public sealed partial class RnnTrainer
 
         /// <summary>The network these options describe, for <paramref name="inputSize"/> features and <paramref name="outputSize"/> outputs per step.</summary>
         internal RnnNetworkShape NetworkShape(int inputSize, int outputSize) =>
-            new(Cell, inputSize, HiddenSize, outputSize, NumberOfLayers, Bidirectional, Nonlinearity, Head, Dropout);
+            new(Cell, inputSize, HiddenSize, outputSize, NumberOfLayers, Bidirectional, Nonlinearity, Head, Dropout)
+            {
+                OutputLength = OutputLength,
+                Context = Context,
+                DecoderInput = DecoderInput,
+                OutputFeedback = !FeedPreviousOutput ? RnnOutputFeedback.None : Task switch
+                {
+                    RnnTask.BinaryClassification => RnnOutputFeedback.Decision,
+                    RnnTask.MulticlassClassification => RnnOutputFeedback.Class,
+                    _ => RnnOutputFeedback.Value,
+                },
+            };
 
         /// <summary>The core's training settings these options describe; the dropout masks draw from <paramref name="seed"/>.</summary>
         internal RnnTrainingOptions TrainingOptions(int seed) => new()

@@ -43,7 +43,7 @@ public sealed partial class RnnTrainer : IEstimator<RnnTransformer>
         RnnSchemaBinding binding = RnnSchemaBinding.ForTraining(_options,
             name => inputSchema.TryFindColumn(name, out var column) ? RnnColumnInfo.From(column) : null);
         var columns = inputSchema.ToDictionary(c => c.Name);
-        foreach (SchemaShape.Column output in RnnOutputColumns.GetShapes(_options.Task, RnnHeads.Structure(_options.Head),
+        foreach (SchemaShape.Column output in RnnOutputColumns.GetShapes(_options.Task, RnnHeads.Structure(_options.Head, _options.OutputLength),
             binding.LabelKind == RnnLabelKind.Single, binding.FixedLength, binding.KeyValuesItemType))
         {
             columns[output.Name] = output;
