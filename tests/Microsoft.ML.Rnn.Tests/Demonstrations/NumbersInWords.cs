@@ -23,7 +23,7 @@ internal static class NumbersInWords
     public const int Digits = 6;
 
     /// <summary>Most words of a number below a million ("seven hundred seventy seven thousand seven hundred seventy seven").</summary>
-    public const int MostWords = 10;
+    public const int MostWords = 9;
 
     /// <summary>The number in words.</summary>
     public static List<string> Words(int number)
