@@ -47,7 +47,7 @@ namespace Microsoft.ML.Rnn;
 ///   per tensor, in PyTorch state_dict order:
 ///     string  name                e.g. rnn.weight_ih_l0, head.bias
 ///     int32   rank                1 .. 4
-///     int32   dimension × rank    each ≥ 1; their product is the value count
+///     int32   dimension × rank    each ≥ 0 (0: an empty tensor, a decoder's weight_ih when it reads no input); their product is the value count
 ///     float32 value × product     row-major
 ///   int32   seed                  the seed training used
 ///   int32   history count         epochs trained
@@ -340,7 +340,8 @@ internal static class RnnModelFormat
             long count = 1;
             for (int d = 0; d < rank; d++)
             {
-                count *= r.ReadInt32($"dimension {d} of '{name}'", 1, int.MaxValue);
+                // 0 where the network has an empty tensor: the weight_ih of a decoder that reads no input (PyTorch's input_size = 0).
+                count *= r.ReadInt32($"dimension {d} of '{name}'", 0, int.MaxValue);
                 if (count > r.Left / sizeof(float))
                     throw Corrupt($"tensor '{name}' declares more values than the {r.Left} bytes left");
                 if (total + count > expected)
