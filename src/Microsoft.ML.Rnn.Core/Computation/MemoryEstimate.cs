@@ -21,15 +21,22 @@ internal static class MemoryEstimate
     {
         long hidden = shape.HiddenSize, gateWidth = (long)shape.GateCount * hidden, width = shape.TopWidth;
         long perDirection = gateWidth + hidden + (shape.HasCellState ? 2 * hidden : 0);
-        long perStep = shape.InputSize + shape.NumberOfLayers * (width + shape.Directions * perDirection) + shape.OutputSize;
+        long perStep = shape.InputSize + shape.EncoderLayers * (width + shape.Directions * perDirection) + shape.OutputSize;
         if (training)
         {
             perStep += gateWidth + 2 * Math.Max(width, shape.InputSize);
             if (shape.Dropout > 0f)
-                perStep += 3 * width * (shape.NumberOfLayers - 1);
+                perStep += 3 * width * Math.Max(0, shape.EncoderLayers - 1);
         }
 
-        return perStep * rows * steps;
+        // A decoder keeps the same per step and layer for its M steps, with its input and (attention) each step's weights.
+        long decoderSteps = shape.HasDecoder ? shape.OutputLength : 0;
+        long perDecoderStep = shape.NumberOfLayers * (hidden + perDirection) + shape.OutputSize + width + shape.InputSize + shape.OutputSize
+            + (shape.Context == RnnContext.Attention ? steps : 0);
+        if (training)
+            perDecoderStep *= 2;
+
+        return perStep * rows * steps + perDecoderStep * rows * decoderSteps;
     }
 
     /// <summary>

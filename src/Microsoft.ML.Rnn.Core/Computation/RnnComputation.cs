@@ -50,6 +50,7 @@ internal sealed class RnnComputation
     private int _steps;
     private int _blockCount;
     private bool _hasForward;
+    private bool _freeRunning;
 
     /// <summary>Creates a computation for <paramref name="network"/>.</summary>
     /// <param name="network">The network whose parameters the passes read.</param>
@@ -63,7 +64,7 @@ internal sealed class RnnComputation
         _shape = network.Shape;
         Threads = threads;
         _dropoutRandom = new Random(dropoutSeed);
-        _dropoutMasks = new float[Math.Max(0, _shape.NumberOfLayers - 1)][];
+        _dropoutMasks = new float[Math.Max(0, _shape.EncoderLayers - 1)][];
         for (int i = 0; i < _dropoutMasks.Length; i++)
             _dropoutMasks[i] = [];
     }
@@ -80,7 +81,7 @@ internal sealed class RnnComputation
     /// <summary>LSTM: the final cell state, <c>[layers·directions, batch, hidden]</c> (PyTorch's <c>c_n</c>); empty for other cells.</summary>
     public ReadOnlySpan<float> FinalCell => _shape.HasCellState ? _finalCell.AsSpan(0, StateLength) : default;
 
-    private int StateSlices => _shape.NumberOfLayers * _shape.Directions;
+    private int StateSlices => _shape.EncoderLayers * _shape.Directions;
 
     private int StateLength => StateSlices * _batch * _shape.HiddenSize;
 
@@ -96,10 +97,20 @@ internal sealed class RnnComputation
     /// <param name="initialHidden">Initial hidden state <c>[layers·directions, batch, hidden]</c>, or empty for zeros.</param>
     /// <param name="initialCell">LSTM initial cell state, same shape, or empty for zeros.</param>
     /// <param name="cancellation">Checked at every time step and inside the products over all steps; a cancelled pass throws <see cref="OperationCanceledException"/>.</param>
+    /// <param name="targets">
+    /// For a decoder that feeds back its previous output (<see cref="RnnNetworkShape.OutputFeedback"/>): the targets, as
+    /// the loss takes them, fed back in its place (teacher forcing); empty to feed back its own outputs. A backward
+    /// pass needs them. Ignored by other heads.
+    /// </param>
     public ReadOnlySpan<float> Forward(SequenceBatch batch, bool training = false, ReadOnlySpan<float> initialHidden = default, ReadOnlySpan<float> initialCell = default,
-        CancellationToken cancellation = default)
+        CancellationToken cancellation = default, ReadOnlySpan<float> targets = default)
     {
         batch.Validate(_shape.InputSize);
+        if (_shape.EncoderLayers == 0 && batch.Steps != 1)
+            throw new ArgumentException($"Steps is {batch.Steps}; a OneToMany network takes one input vector per sequence, so expected 1.", "steps");
+        bool teacherForced = _shape.OutputFeedback != RnnOutputFeedback.None && !targets.IsEmpty;
+        if (teacherForced)
+            CheckLength(targets.Length, batch.BatchSize * _shape.OutputLength * OutputFeedback.TargetsPerStep(_shape.OutputFeedback, _shape.OutputSize), nameof(targets));
         _batch = batch.BatchSize;
         _steps = batch.Steps;
         CheckState(initialHidden, nameof(initialHidden));
@@ -131,6 +142,7 @@ internal sealed class RnnComputation
             InitialHidden = initialHidden,
             InitialCell = initialCell,
             DropoutMasks = dropout ? _dropoutMasks : null,
+            Targets = teacherForced ? targets : default,
             Cancellation = cancellation,
         }, ThreadsPerBlock);
         RunBlocks(ref work);
@@ -150,6 +162,7 @@ internal sealed class RnnComputation
         }
 
         _hasForward = true;
+        _freeRunning = _shape.OutputFeedback != RnnOutputFeedback.None && !teacherForced;
         return output;
     }
 
@@ -165,6 +178,9 @@ internal sealed class RnnComputation
     {
         if (!_hasForward)
             throw new InvalidOperationException("Backward needs a forward pass first.");
+        if (_freeRunning)
+            throw new InvalidOperationException(
+                "Backward needs a forward pass given the targets: this decoder feeds back its previous output, and trains on the true previous targets (teacher forcing).");
         int parameterCount = _network.Layout.TotalLength;
         CheckLength(outputGradient.Length, _batch * _network.OutputLength(_steps), nameof(outputGradient));
         CheckLength(parameterGradient.Length, parameterCount, nameof(parameterGradient));
@@ -181,7 +197,9 @@ internal sealed class RnnComputation
     public static int BlockCount(RnnNetworkShape shape, int batch, int steps)
     {
         int hidden = shape.HiddenSize, gateWidth = shape.GateCount * hidden;
-        long workPerRow = (long)steps * shape.NumberOfLayers * shape.Directions * gateWidth * (hidden + Math.Max(shape.InputSize, shape.TopWidth));
+        long workPerRow = (long)steps * shape.EncoderLayers * shape.Directions * gateWidth * (hidden + Math.Max(shape.InputSize, shape.TopWidth));
+        if (shape.HasDecoder)
+            workPerRow += (long)shape.OutputLength * shape.NumberOfLayers * gateWidth * (2 * hidden + shape.OutputSize); // the decoder, roughly
         long byWork = batch * workPerRow / MinWorkPerBlock;
         int byRows = Math.Max(Math.Min(batch / MinRowsPerBlock, 2), (batch + RowsPerBlock / 2) / RowsPerBlock);
         return (int)Math.Clamp(Math.Min(byRows, byWork), 1, MaxBlocks);

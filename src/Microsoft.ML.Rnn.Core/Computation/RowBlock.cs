@@ -29,6 +29,9 @@ internal sealed class RowBlock
     private float[] _gradientBelow = [];
     private float[] _dFinalState = [];
     private float[] _dFinalDirection = [];
+    private float[] _dLayerFinalHidden = [];
+    private float[] _dLayerFinalCell = [];
+    private float[] _dHeadInput = [];
     private int[] _lengths = [];
     private int _batch;
     private int _steps;
@@ -37,13 +40,13 @@ internal sealed class RowBlock
     public RowBlock(RnnNetwork network)
     {
         _shape = network.Shape;
-        int layers = _shape.NumberOfLayers;
+        int layers = _shape.EncoderLayers;
         _directions = new RecurrentDirection[layers, _shape.Directions];
         CellDescription cell = RecurrentCells.Describe(_shape.Cell);
         for (int layer = 0; layer < layers; layer++)
             for (int direction = 0; direction < _shape.Directions; direction++)
                 _directions[layer, direction] = cell.CreateDirection(
-                    _shape, network.Layout.RecurrentLayers[layer, direction], InputWidth(layer), direction);
+                    _shape, network.Layout.RecurrentLayers[layer, direction], InputWidth(layer), direction, _shape.TopWidth);
         _head = RnnHeads.Create(_shape);
         _headOffset = network.Layout.HeadOffset;
         _layerOutputs = NewJagged(layers);
@@ -60,7 +63,7 @@ internal sealed class RowBlock
     /// <summary>LSTM final cell states <c>[layers·directions, rows, hidden]</c>.</summary>
     public ReadOnlySpan<float> FinalCell => _finalCell.AsSpan(0, StateLength);
 
-    private int StateLength => _shape.NumberOfLayers * _shape.Directions * _batch * _shape.HiddenSize;
+    private int StateLength => _shape.EncoderLayers * _shape.Directions * _batch * _shape.HiddenSize;
 
     /// <summary>
     /// Runs rows [<paramref name="first"/>, <paramref name="end"/>) of a validated batch. States and dropout masks
@@ -71,7 +74,7 @@ internal sealed class RowBlock
         _batch = end - first;
         _steps = batch.Steps;
         int steps = _steps, rows = _batch, hidden = _shape.HiddenSize, width = _shape.TopWidth, stateSize = rows * hidden;
-        int inputSize = _shape.InputSize, stateSlices = _shape.NumberOfLayers * _shape.Directions;
+        int inputSize = _shape.InputSize, stateSlices = _shape.EncoderLayers * _shape.Directions;
         ReadOnlySpan<float> parameters = batch.Parameters;
         Span<int> lengths = Buffers.Ensure(ref _lengths, rows);
         batch.Lengths[first..end].CopyTo(lengths);
@@ -84,7 +87,7 @@ internal sealed class RowBlock
         Span<float> finalHidden = Buffers.Ensure(ref _finalHidden, StateLength);
         Span<float> finalCell = _shape.HasCellState ? Buffers.Ensure(ref _finalCell, StateLength) : default;
         ReadOnlySpan<float> layerInput = input;
-        for (int layer = 0; layer < _shape.NumberOfLayers; layer++)
+        for (int layer = 0; layer < _shape.EncoderLayers; layer++)
         {
             Span<float> layerOutput = Buffers.Ensure(ref _layerOutputs[layer], steps * rows * width);
             for (int direction = 0; direction < _shape.Directions; direction++)
@@ -100,7 +103,7 @@ internal sealed class RowBlock
             }
 
             layerInput = layerOutput;
-            if (batch.DropoutMasks is { } masks && layer < _shape.NumberOfLayers - 1)
+            if (batch.DropoutMasks is { } masks && layer < _shape.EncoderLayers - 1)
             {
                 Span<float> mask = Buffers.Ensure(ref _dropoutMasks[layer], layerOutput.Length);
                 Layout.CopyRows(masks[layer], steps, batch.BatchSize, first, end, width, mask);
@@ -111,16 +114,17 @@ internal sealed class RowBlock
         }
 
         Span<float> finalState = Buffers.Ensure(ref _finalState, rows * width);
-        int top = _shape.NumberOfLayers - 1;
-        for (int direction = 0; direction < _shape.Directions; direction++)
+        int top = _shape.EncoderLayers - 1;
+        for (int direction = 0; direction < _shape.Directions && top >= 0; direction++)
         {
             ReadOnlySpan<float> directionFinal = _directions[top, direction].FinalHidden;
             for (int row = 0; row < rows; row++)
                 directionFinal.Slice(row * hidden, hidden).CopyTo(finalState.Slice(row * width + direction * hidden, hidden));
         }
 
-        _head.Forward(parameters[_headOffset..], TopStack(), Buffers.Ensure(ref _output, _head.OutputLength(rows, steps)), threads,
-            batch.Cancellation);
+        int targetsPerRow = batch.Targets.Length / batch.BatchSize;
+        _head.Forward(parameters[_headOffset..], TopStack(), batch.Targets.Slice(first * targetsPerRow, rows * targetsPerRow),
+            Buffers.Ensure(ref _output, _head.OutputLength(rows, steps)), threads, batch.Cancellation);
     }
 
     /// <summary>
@@ -132,15 +136,23 @@ internal sealed class RowBlock
     public void Backward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> outputGradient, Span<float> parameterGradient,
         int parameterCount, Span<float> inputGradient, int threads, CancellationToken cancellation = default)
     {
-        int steps = _steps, rows = _batch, hidden = _shape.HiddenSize, width = _shape.TopWidth, layers = _shape.NumberOfLayers;
+        int steps = _steps, rows = _batch, hidden = _shape.HiddenSize, width = _shape.TopWidth, layers = _shape.EncoderLayers;
+        int stateSize = rows * hidden;
         if (parameterGradient.IsEmpty)
             parameterGradient = Buffers.Ensure(ref _gradients, parameterCount);
         ReadOnlySpan<int> lengths = _lengths.AsSpan(0, rows);
         int maxWidth = Math.Max(width, _shape.InputSize);
         float[] above = _gradientAbove, below = _gradientBelow;
-        Span<float> dSteps = Buffers.Ensure(ref above, steps * rows * maxWidth)[..(steps * rows * width)];
-        Span<float> dFinalState = Buffers.Ensure(ref _dFinalState, rows * width);
-        _head.Backward(parameters[_headOffset..], TopStack(), outputGradient, parameterGradient[_headOffset..], dSteps, dFinalState, threads,
+        StackReads reads = _head.Reads;
+        var stackGradient = new StackGradient
+        {
+            Steps = Cleared(reads, StackReads.Steps, Buffers.Ensure(ref above, steps * rows * maxWidth)[..(steps * rows * width)]),
+            FinalState = Cleared(reads, StackReads.FinalState, Buffers.Ensure(ref _dFinalState, rows * width)),
+            LayerFinalHidden = Cleared(reads, StackReads.LayerStates, Buffers.Ensure(ref _dLayerFinalHidden, StateLength)),
+            LayerFinalCell = _shape.HasCellState ? Cleared(reads, StackReads.LayerStates, Buffers.Ensure(ref _dLayerFinalCell, StateLength)) : default,
+            Input = Cleared(reads, StackReads.Input, Buffers.Ensure(ref _dHeadInput, steps * rows * _shape.InputSize)),
+        };
+        _head.Backward(parameters[_headOffset..], TopStack(), outputGradient, parameterGradient[_headOffset..], stackGradient, threads,
             cancellation);
 
         for (int layer = layers - 1; layer >= 0; layer--)
@@ -150,19 +162,26 @@ internal sealed class RowBlock
             int inputWidth = InputWidth(layer);
             ReadOnlySpan<float> layerInput = layer == 0 ? _input.AsSpan(0, steps * rows * _shape.InputSize) : LayerInput(layer - 1);
             Span<float> dLayerInput = wantsInputGradient ? Buffers.Ensure(ref below, steps * rows * maxWidth)[..(steps * rows * inputWidth)] : default;
-            ReadOnlySpan<float> dLayerOutput = isTop && !_head.ReadsSteps ? default : above.AsSpan(0, steps * rows * width);
+            ReadOnlySpan<float> dLayerOutput = isTop && !reads.HasFlag(StackReads.Steps) ? default : above.AsSpan(0, steps * rows * width);
             for (int direction = 0; direction < _shape.Directions; direction++)
             {
-                ReadOnlySpan<float> dFinal = default;
-                if (isTop && !_head.ReadsSteps)
+                int stateIndex = layer * _shape.Directions + direction;
+                scoped ReadOnlySpan<float> dFinal = default, dFinalCell = default;
+                if (isTop && reads.HasFlag(StackReads.FinalState))
                 {
-                    Span<float> split = Buffers.Ensure(ref _dFinalDirection, rows * hidden);
+                    Span<float> split = Buffers.Ensure(ref _dFinalDirection, stateSize);
                     for (int row = 0; row < rows; row++)
-                        dFinalState.Slice(row * width + direction * hidden, hidden).CopyTo(split.Slice(row * hidden, hidden));
+                        stackGradient.FinalState.Slice(row * width + direction * hidden, hidden).CopyTo(split.Slice(row * hidden, hidden));
+                    if (reads.HasFlag(StackReads.LayerStates))
+                        TensorPrimitives.Add(split, stackGradient.LayerFinalHidden.Slice(stateIndex * stateSize, stateSize), split);
                     dFinal = split;
                 }
+                else if (reads.HasFlag(StackReads.LayerStates))
+                    dFinal = stackGradient.LayerFinalHidden.Slice(stateIndex * stateSize, stateSize);
+                if (reads.HasFlag(StackReads.LayerStates) && _shape.HasCellState)
+                    dFinalCell = stackGradient.LayerFinalCell.Slice(stateIndex * stateSize, stateSize);
 
-                _directions[layer, direction].Backward(parameters, layerInput, lengths, dLayerOutput, dFinal, _scratch,
+                _directions[layer, direction].Backward(parameters, layerInput, lengths, dLayerOutput, dFinal, dFinalCell, _scratch,
                     parameterGradient, dLayerInput, accumulateInputGradient: direction > 0, threads, cancellation);
             }
 
@@ -174,7 +193,19 @@ internal sealed class RowBlock
         _gradientAbove = above;
         _gradientBelow = below;
         if (!inputGradient.IsEmpty)
-            Layout.TimeMajorToBatchFirst(above.AsSpan(0, steps * rows * _shape.InputSize), rows, steps, _shape.InputSize, inputGradient);
+        {
+            // Without a stack over the input (1 vs N) the head read the input itself and gave its gradient.
+            ReadOnlySpan<float> dInput = layers == 0 ? stackGradient.Input : above.AsSpan(0, steps * rows * _shape.InputSize);
+            Layout.TimeMajorToBatchFirst(dInput, rows, steps, _shape.InputSize, inputGradient);
+        }
+    }
+
+    private static Span<float> Cleared(StackReads reads, StackReads part, Span<float> buffer)
+    {
+        if (!reads.HasFlag(part))
+            return default;
+        buffer.Clear();
+        return buffer;
     }
 
     /// <summary>The parameter gradient of the last <see cref="Backward"/> that was not given a destination.</summary>
@@ -182,9 +213,17 @@ internal sealed class RowBlock
 
     private StackOutput TopStack()
     {
-        int size = _steps * _batch * _shape.TopWidth;
-        return new StackOutput(_layerOutputs[_shape.NumberOfLayers - 1].AsSpan(0, size),
-            _finalState.AsSpan(0, _batch * _shape.TopWidth), _lengths.AsSpan(0, _batch), _steps);
+        int size = _steps * _batch * _shape.TopWidth, layers = _shape.EncoderLayers;
+        return new StackOutput
+        {
+            Steps = layers == 0 ? default : _layerOutputs[layers - 1].AsSpan(0, size),
+            FinalState = layers == 0 ? default : _finalState.AsSpan(0, _batch * _shape.TopWidth),
+            LayerFinalHidden = FinalHidden,
+            LayerFinalCell = _shape.HasCellState ? FinalCell : default,
+            Input = _input.AsSpan(0, _steps * _batch * _shape.InputSize),
+            Lengths = _lengths.AsSpan(0, _batch),
+            StepCount = _steps,
+        };
     }
 
     private ReadOnlySpan<float> LayerInput(int layerBelow)

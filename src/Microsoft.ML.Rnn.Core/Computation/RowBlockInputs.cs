@@ -23,6 +23,12 @@ internal readonly ref struct RowBlockInputs
     /// <summary>LSTM initial cell states, same shape, or empty for zeros.</summary>
     public ReadOnlySpan<float> InitialCell { get; init; }
 
+    /// <summary>
+    /// The training targets, as the loss takes them, for a decoder that feeds back its previous output (teacher
+    /// forcing); empty otherwise (a decoder then feeds back its own outputs).
+    /// </summary>
+    public ReadOnlySpan<float> Targets { get; init; }
+
     /// <summary>Per layer below the top, the dropout mask of its output (<c>[steps, batch, width]</c>); null without dropout.</summary>
     public float[][]? DropoutMasks { get; init; }
 

@@ -23,9 +23,10 @@ internal sealed class ManyToManyHead : OutputHead
 
     public override IReadOnlyList<ParameterTensor> Parameters { get; }
 
-    public override bool ReadsSteps => true;
+    public override StackReads Reads => StackReads.Steps;
 
-    public override void Forward(ReadOnlySpan<float> parameters, in StackOutput stack, Span<float> output, int threads, CancellationToken cancellation)
+    public override void Forward(ReadOnlySpan<float> parameters, in StackOutput stack, ReadOnlySpan<float> targets, Span<float> output, int threads,
+        CancellationToken cancellation)
     {
         int rows = stack.StepCount * stack.Batch;
         Span<float> timeMajor = Buffers.Ensure(ref _timeMajor, rows * Shape.OutputSize);
@@ -34,7 +35,7 @@ internal sealed class ManyToManyHead : OutputHead
     }
 
     public override void Backward(ReadOnlySpan<float> parameters, in StackOutput stack, ReadOnlySpan<float> dOutput,
-        Span<float> gradients, Span<float> dSteps, Span<float> dFinalState, int threads, CancellationToken cancellation)
+        Span<float> gradients, in StackGradient stackGradient, int threads, CancellationToken cancellation)
     {
         int batch = stack.Batch, steps = stack.StepCount, outputs = Shape.OutputSize;
         Span<float> dTimeMajor = Buffers.Ensure(ref _timeMajor, steps * batch * outputs);
@@ -43,6 +44,6 @@ internal sealed class ManyToManyHead : OutputHead
             for (int row = 0; row < batch; row++)
                 if (t >= stack.Lengths[row])
                     dTimeMajor.Slice((t * batch + row) * outputs, outputs).Clear();
-        _linear.Backward(parameters, stack.Steps, dTimeMajor, steps * batch, gradients, dSteps, threads, cancellation);
+        _linear.Backward(parameters, stack.Steps, dTimeMajor, steps * batch, gradients, stackGradient.Steps, threads, cancellation);
     }
 }

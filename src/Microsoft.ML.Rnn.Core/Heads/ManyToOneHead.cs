@@ -18,12 +18,13 @@ internal sealed class ManyToOneHead : OutputHead
 
     public override IReadOnlyList<ParameterTensor> Parameters { get; }
 
-    public override bool ReadsSteps => false;
+    public override StackReads Reads => StackReads.FinalState;
 
-    public override void Forward(ReadOnlySpan<float> parameters, in StackOutput stack, Span<float> output, int threads, CancellationToken cancellation) =>
+    public override void Forward(ReadOnlySpan<float> parameters, in StackOutput stack, ReadOnlySpan<float> targets, Span<float> output, int threads,
+        CancellationToken cancellation) =>
         _linear.Forward(parameters, stack.FinalState, stack.Batch, output, threads, cancellation);
 
     public override void Backward(ReadOnlySpan<float> parameters, in StackOutput stack, ReadOnlySpan<float> dOutput,
-        Span<float> gradients, Span<float> dSteps, Span<float> dFinalState, int threads, CancellationToken cancellation) =>
-        _linear.Backward(parameters, stack.FinalState, dOutput, stack.Batch, gradients, dFinalState, threads, cancellation);
+        Span<float> gradients, in StackGradient stackGradient, int threads, CancellationToken cancellation) =>
+        _linear.Backward(parameters, stack.FinalState, dOutput, stack.Batch, gradients, stackGradient.FinalState, threads, cancellation);
 }

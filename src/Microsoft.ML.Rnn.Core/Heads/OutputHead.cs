@@ -24,23 +24,26 @@ internal abstract class OutputHead
     /// </summary>
     public abstract IReadOnlyList<ParameterTensor> Parameters { get; }
 
-    /// <summary>Whether the head reads the per-step outputs of the stack (else only the final states).</summary>
-    public abstract bool ReadsSteps { get; }
+    /// <summary>What the head reads of the stack: its backward pass gives the gradients of these parts only.</summary>
+    public abstract StackReads Reads { get; }
 
     /// <summary>Output values for a batch of <paramref name="batch"/> sequences padded to <paramref name="steps"/> steps.</summary>
     public int OutputLength(int batch, int steps) => batch * Structure.OutputSteps(steps) * Shape.OutputSize;
 
     /// <summary>
-    /// Writes the outputs, <c>[batch, output steps, outputs]</c>, from the head's <paramref name="parameters"/>;
-    /// <paramref name="cancellation"/> is checked inside its products (over all steps, they can be large).
+    /// Writes the outputs, <c>[batch, output steps, outputs]</c>, from the head's <paramref name="parameters"/>.
+    /// <paramref name="targets"/> are the rows' training targets (as the loss takes them) for a decoder that feeds back
+    /// its previous output (teacher forcing), or empty (it feeds back its own). <paramref name="cancellation"/> is checked
+    /// inside its products (over all steps, they can be large).
     /// </summary>
-    public abstract void Forward(ReadOnlySpan<float> parameters, in StackOutput stack, Span<float> output, int threads, CancellationToken cancellation);
+    public abstract void Forward(ReadOnlySpan<float> parameters, in StackOutput stack, ReadOnlySpan<float> targets, Span<float> output, int threads,
+        CancellationToken cancellation);
 
     /// <summary>
     /// Writes the head's parameter gradients into <paramref name="gradients"/> (its own tail of the gradient vector) and
-    /// d loss / d (stack output) into <paramref name="dSteps"/> (when <see cref="ReadsSteps"/>) or
-    /// <paramref name="dFinalState"/> (otherwise). <paramref name="cancellation"/> is checked inside its products.
+    /// d loss / d (what it read of the stack, <see cref="Reads"/>) into <paramref name="stackGradient"/>, whose parts
+    /// the caller cleared. <paramref name="cancellation"/> is checked inside its products.
     /// </summary>
     public abstract void Backward(ReadOnlySpan<float> parameters, in StackOutput stack, ReadOnlySpan<float> dOutput,
-        Span<float> gradients, Span<float> dSteps, Span<float> dFinalState, int threads, CancellationToken cancellation);
+        Span<float> gradients, in StackGradient stackGradient, int threads, CancellationToken cancellation);
 }

@@ -21,6 +21,12 @@ internal static class RnnHeads
         _ => throw Undefined(shape.Head),
     };
 
+    /// <summary>Whether a recurrent stack runs over an input sequence before the head (all but 1 vs N, whose layers are its decoder's).</summary>
+    public static bool HasEncoder(RnnHead head) => head != RnnHead.OneToMany;
+
+    /// <summary>Whether the head is a decoder that emits a set number of steps (1 vs N, N vs M).</summary>
+    public static bool HasDecoder(RnnHead head) => head is RnnHead.OneToMany or RnnHead.EncoderDecoder;
+
     private static ArgumentOutOfRangeException Undefined(RnnHead head) =>
         new(nameof(head), head, $"Head is {(int)head}, which is not a defined {nameof(RnnHead)}.");
 }

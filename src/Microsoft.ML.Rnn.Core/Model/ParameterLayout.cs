@@ -16,37 +16,27 @@ internal sealed class ParameterLayout
     {
         ArgumentNullException.ThrowIfNull(shape);
         shape.Validate();
-        int gates = shape.GateCount * shape.HiddenSize;
         var tensors = new List<ParameterTensor>();
         long offset = 0;
-        ParameterTensor Add(ParameterTensor tensor)
-        {
-            tensors.Add(tensor);
-            offset += tensor.Length;
-            return tensor;
-        }
-
-        ParameterTensor Recurrent(string name, int rows, int columns, bool isVector) =>
-            Add(new ParameterTensor(name, offset, rows, columns) { IsVector = isVector, FanIn = shape.HiddenSize, IsRecurrent = true });
-
-        RecurrentLayers = new RecurrentParameters[shape.NumberOfLayers, shape.Directions];
-        for (int layer = 0; layer < shape.NumberOfLayers; layer++)
+        RecurrentLayers = new RecurrentParameters[shape.EncoderLayers, shape.Directions];
+        for (int layer = 0; layer < shape.EncoderLayers; layer++)
         {
             int inputWidth = layer == 0 ? shape.InputSize : shape.TopWidth;
             for (int direction = 0; direction < shape.Directions; direction++)
             {
-                string suffix = $"_l{layer}" + (direction == 1 ? "_reverse" : "");
-                RecurrentLayers[layer, direction] = new RecurrentParameters(
-                    Recurrent("rnn.weight_ih" + suffix, gates, inputWidth, false),
-                    Recurrent("rnn.weight_hh" + suffix, gates, shape.HiddenSize, false),
-                    Recurrent("rnn.bias_ih" + suffix, gates, 1, true),
-                    Recurrent("rnn.bias_hh" + suffix, gates, 1, true));
+                RecurrentParameters parameters = RecurrentParameters.Create("rnn", shape, layer, direction, inputWidth, offset);
+                RecurrentLayers[layer, direction] = parameters;
+                tensors.AddRange(parameters.Tensors);
+                offset += parameters.Length;
             }
         }
 
         long headOffset = offset;
         foreach (ParameterTensor tensor in RnnHeads.Create(shape).Parameters)
-            Add(tensor with { Offset = headOffset + tensor.Offset });
+        {
+            tensors.Add(tensor with { Offset = headOffset + tensor.Offset });
+            offset += tensor.Length;
+        }
 
         // Validate refused any shape whose parameters do not fit one array, so both fit an int.
         HeadOffset = checked((int)headOffset);
@@ -64,7 +54,7 @@ internal sealed class ParameterLayout
     /// <summary>Where the head's parameters start: the head's passes get the vector from here on.</summary>
     public int HeadOffset { get; }
 
-    /// <summary>The four parameters of each layer and direction.</summary>
+    /// <summary>The four parameters of each layer and direction of the stack over the input sequence (none for 1 vs N).</summary>
     public RecurrentParameters[,] RecurrentLayers { get; }
 
     /// <summary>Finds a parameter by its <c>state_dict</c> name.</summary>

@@ -57,7 +57,10 @@ public sealed record RnnNetworkShape(
     internal HeadStructure HeadStructure => RnnHeads.Structure(Head, OutputLength);
 
     /// <summary>Layers of the recurrent stack that runs over the input sequence: none for 1 vs N, whose layers are its decoder's.</summary>
-    internal int EncoderLayers => Head == RnnHead.OneToMany ? 0 : NumberOfLayers;
+    internal int EncoderLayers => RnnHeads.HasEncoder(Head) ? NumberOfLayers : 0;
+
+    /// <summary>Whether the head is a decoder that emits <see cref="OutputLength"/> steps (1 vs N, N vs M).</summary>
+    internal bool HasDecoder => RnnHeads.HasDecoder(Head);
 
     /// <summary>Width of a per-step output of the top layer (and of the N vs 1 final state): directions × hidden size.</summary>
     public int TopWidth => Directions * HiddenSize;

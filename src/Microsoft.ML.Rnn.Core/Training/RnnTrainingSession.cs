@@ -27,6 +27,10 @@ public sealed class RnnTrainingSession
         network.ThrowIfReadOnly();
         _network = network;
         _options = options.Clone();
+        if (_options.Stateful && network.Shape.HasDecoder)
+            throw new ArgumentException(
+                $"Stateful training carries each sequence's final state into the next batch, but a {network.Shape.Head} network's decoder starts from its context; " +
+                "set Stateful to false.", nameof(options));
         if (_options.Loss == RnnLoss.SoftmaxCrossEntropy && network.Shape.OutputSize < 2)
             throw new ArgumentException($"Softmax cross-entropy needs at least 2 classes; the network has OutputSize {network.Shape.OutputSize}.", nameof(options));
         // Before the gradient and the optimizer's state are allocated: refuse what obviously cannot fit.
@@ -106,7 +110,8 @@ public sealed class RnnTrainingSession
                 initialCell = _carriedCell.AsSpan(0, stateLength);
         }
 
-        ReadOnlySpan<float> output = _computation.Forward(batch, training: true, initialHidden, initialCell, cancellationToken);
+        // A decoder that feeds back its previous output trains on the true previous targets (teacher forcing).
+        ReadOnlySpan<float> output = _computation.Forward(batch, training: true, initialHidden, initialCell, cancellationToken, targets);
 
         Span<float> dOutput = Buffers.Ensure(ref _outputGradient, output.Length);
         float loss = LossFunction.Compute(_options.Loss, _network.Shape.HeadStructure, output, targets, batch.Lengths, batch.Steps, _network.Shape.OutputSize, dOutput,
