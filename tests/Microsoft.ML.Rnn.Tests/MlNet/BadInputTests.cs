@@ -173,8 +173,9 @@ public sealed class BadInputTests
         public float[] Label { get; set; } = [];
     }
 
-    private static IDataView DecoderRows<TLabel>(MLContext ml, int featureSize, int labelSize, PrimitiveDataViewType labelItem, TLabel label) =>
-        TestData.Sized(ml, [new TestData.DecoderRow<TLabel> { Features = new float[featureSize], Label = Enumerable.Repeat(label, labelSize).ToArray() }],
+    /// <summary>One row of zero features whose label repeats <paramref name="labels"/> over <paramref name="labelSize"/> values.</summary>
+    private static IDataView DecoderRows<TLabel>(MLContext ml, int featureSize, int labelSize, PrimitiveDataViewType labelItem, params TLabel[] labels) =>
+        TestData.Sized(ml, [new TestData.DecoderRow<TLabel> { Features = new float[featureSize], Label = Enumerable.Range(0, labelSize).Select(i => labels[i % labels.Length]).ToArray() }],
             featureSize, labelSize, labelItem);
 
     [TestMethod]
@@ -226,7 +227,7 @@ public sealed class BadInputTests
         StringAssert.Contains(binary.Message, "Label column 'Label': found vectors of 4 values for OutputLength = 3 output steps; expected 3 values");
 
         var multiclass = Assert.Throws<ArgumentOutOfRangeException>(() => TestData.Pipeline(ml, RnnTask.MulticlassClassification, TestData.Options(head: head))
-            .Fit(DecoderRows(ml, features, 4, TextDataViewType.Instance, "mid")));
+            .Fit(DecoderRows(ml, features, 4, TextDataViewType.Instance, "low", "mid")));
         StringAssert.Contains(multiclass.Message, "Label column 'Label': found vectors of 4 keys for OutputLength = 3 output steps; expected 3 keys");
     }
 
