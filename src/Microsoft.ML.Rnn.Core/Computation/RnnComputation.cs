@@ -156,6 +156,8 @@ internal sealed class RnnComputation
             (int first, _) = ParallelWorkers.PartRange(_batch, index, _blockCount);
             RowBlock block = _blocks[index];
             block.Output.CopyTo(output[(first * perRow)..]);
+            if (StateSlices == 0)
+                continue; // 1 vs N: no stack over the input, no final states
             Layout.PlaceRows(block.FinalHidden, StateSlices, _batch, first, _shape.HiddenSize, finalHidden);
             if (!finalCell.IsEmpty)
                 Layout.PlaceRows(block.FinalCell, StateSlices, _batch, first, _shape.HiddenSize, finalCell);

@@ -48,7 +48,35 @@ internal sealed class TorchFixture
                 config.GetProperty("num_layers").GetInt32(),
                 config.GetProperty("bidirectional").GetBoolean(),
                 config.GetProperty("nonlinearity").GetString() == "relu" ? RnnNonlinearity.Relu : RnnNonlinearity.Tanh,
-                config.GetProperty("head").GetString() == "many_to_many" ? RnnHead.ManyToMany : RnnHead.ManyToOne);
+                config.GetProperty("head").GetString() switch
+                {
+                    "many_to_many" => RnnHead.ManyToMany,
+                    "one_to_many" => RnnHead.OneToMany,
+                    "encoder_decoder" => RnnHead.EncoderDecoder,
+                    _ => RnnHead.ManyToOne,
+                })
+            {
+                OutputLength = config.TryGetProperty("output_length", out JsonElement m) ? m.GetInt32() : 1,
+                Context = config.TryGetProperty("context", out JsonElement c) ? c.GetString() switch
+                {
+                    "projected" => RnnContext.Projected,
+                    "attention" => RnnContext.Attention,
+                    _ => RnnContext.LastState,
+                } : RnnContext.LastState,
+                DecoderInput = config.TryGetProperty("decoder_input", out JsonElement d) ? d.GetString() switch
+                {
+                    "every_step" => RnnDecoderInput.EveryStep,
+                    "initial_state_and_every_step" => RnnDecoderInput.InitialStateAndEveryStep,
+                    _ => RnnDecoderInput.InitialState,
+                } : RnnDecoderInput.InitialState,
+                OutputFeedback = config.TryGetProperty("feedback", out JsonElement f) ? f.GetString() switch
+                {
+                    "value" => RnnOutputFeedback.Value,
+                    "decision" => RnnOutputFeedback.Decision,
+                    "class" => RnnOutputFeedback.Class,
+                    _ => RnnOutputFeedback.None,
+                } : RnnOutputFeedback.None,
+            };
         }
     }
 
