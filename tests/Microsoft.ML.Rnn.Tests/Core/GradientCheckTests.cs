@@ -29,6 +29,55 @@ public sealed class GradientCheckTests
         problem.AssertGradientsMatchFiniteDifferences();
     }
 
+    /// <summary>
+    /// The decoder heads: every context × decoder input the rules allow, each cell, with and without feedback (teacher
+    /// forced), bidirectional encoders where allowed, 1 and 2 layers, and 1 vs N both ways.
+    /// </summary>
+    public static IEnumerable<object[]> DecoderConfigurations()
+    {
+        int index = 0;
+        foreach (RnnCellType cell in Enum.GetValues<RnnCellType>())
+            foreach (bool feedback in new[] { false, true })
+            {
+                foreach (RnnContext context in Enum.GetValues<RnnContext>())
+                    foreach (RnnDecoderInput input in Enum.GetValues<RnnDecoderInput>())
+                    {
+                        if (context == RnnContext.Attention && input == RnnDecoderInput.InitialState)
+                            continue;
+                        bool bidirectionalAllowed = context == RnnContext.Projected || input == RnnDecoderInput.EveryStep;
+                        index++;
+                        yield return [RnnHead.EncoderDecoder, cell, context, input, feedback, bidirectionalAllowed && index % 2 == 0, 1 + index % 2, (RnnLoss)(index % 3)];
+                    }
+
+                foreach (RnnDecoderInput input in new[] { RnnDecoderInput.InitialState, RnnDecoderInput.EveryStep })
+                {
+                    index++;
+                    yield return [RnnHead.OneToMany, cell, RnnContext.LastState, input, feedback, false, 1 + index % 2, (RnnLoss)(index % 3)];
+                }
+            }
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(DecoderConfigurations))]
+    public void DecoderGradientMatchesFiniteDifferences(RnnHead head, RnnCellType cell, RnnContext context, RnnDecoderInput input, bool feedback,
+        bool bidirectional, int layers, RnnLoss loss)
+    {
+        int outputs = loss == RnnLoss.SoftmaxCrossEntropy ? 3 : loss == RnnLoss.BinaryCrossEntropyWithLogits ? 1 : 2;
+        RnnOutputFeedback kind = !feedback ? RnnOutputFeedback.None
+            : loss switch { RnnLoss.SoftmaxCrossEntropy => RnnOutputFeedback.Class, RnnLoss.BinaryCrossEntropyWithLogits => RnnOutputFeedback.Decision, _ => RnnOutputFeedback.Value };
+        var shape = new RnnNetworkShape(cell, InputSize: 3, HiddenSize: 4, OutputSize: outputs, layers, bidirectional, Head: head)
+        {
+            OutputLength = 3,
+            Context = context,
+            DecoderInput = input,
+            OutputFeedback = kind,
+        };
+        var problem = head == RnnHead.OneToMany
+            ? GradientProblem.Create(shape, loss, lengths: [1, 1], steps: 1, seed: 13)
+            : GradientProblem.Create(shape, loss, lengths: [4, 2, 3], steps: 4, seed: 13);
+        problem.AssertGradientsMatchFiniteDifferences();
+    }
+
     [TestMethod]
     public void DropoutGradientMatchesFiniteDifferencesWithTheSameMask()
     {

@@ -63,7 +63,11 @@ internal sealed class GradientProblem
         Span<float> parameters = _network.Values;
         var random = new Random(3);
         int checkedParameters = Math.Min(60, parameters.Length);
-        foreach (int index in Enumerable.Range(0, parameters.Length).OrderBy(_ => random.Next()).Take(checkedParameters))
+        // Random elements across the whole vector, and a few of every tensor, so that small ones are never missed.
+        IEnumerable<int> indices = Enumerable.Range(0, parameters.Length).OrderBy(_ => random.Next()).Take(checkedParameters)
+            .Concat(_network.Layout.Tensors.SelectMany(t => Enumerable.Range((int)t.Offset, (int)t.Length).OrderBy(_ => random.Next()).Take(3)))
+            .Distinct();
+        foreach (int index in indices)
         {
             float numeric = CentralDifference(_network.Values, index);
             AssertClose(numeric, parameterGradient[index], $"parameter {NameOf(index)}");
@@ -92,7 +96,8 @@ internal sealed class GradientProblem
         // A new computation with the same seed draws the same dropout masks every time.
         var computation = new RnnComputation(_network, threads: 1, dropoutSeed: 42);
         var batch = new SequenceBatch(_inputs, _lengths, _steps);
-        ReadOnlySpan<float> output = computation.Forward(batch, _training, _initialHidden, _initialCell);
+        // A decoder that feeds back its previous output is differentiated as it trains: with the targets fed back.
+        ReadOnlySpan<float> output = computation.Forward(batch, _training, _initialHidden, _initialCell, targets: _targets);
         var dOutput = new float[output.Length];
         float loss = LossFunction.Compute(_loss, _network.Shape.HeadStructure, output, _targets, _lengths, _steps, _network.Shape.OutputSize, dOutput);
         if (parameterGradient is not null)
