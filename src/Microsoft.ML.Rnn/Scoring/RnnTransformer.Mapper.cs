@@ -21,7 +21,7 @@ public sealed partial class RnnTransformer
         {
             _owner = owner;
             _data = owner._model;
-            _binding = RnnSchemaBinding.ForScoring(_data.FeatureColumns, _data.IsSeries, _data.InputSize,
+            _binding = RnnSchemaBinding.ForScoring(_data.Options.Head, _data.FeatureColumns, _data.IsSeries, _data.InputSize,
                 name => schema.GetColumnOrNull(name) is { } column ? RnnColumnInfo.From(column) : null);
             _featureIndices = _data.FeatureColumns.Select(n => schema[n].Index).ToArray();
             _declaredSizes = _featureIndices.Select(i => RnnColumnInfo.From(schema[i]).VectorSize).ToArray();
