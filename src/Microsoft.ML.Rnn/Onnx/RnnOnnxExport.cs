@@ -16,7 +16,7 @@ internal static class RnnOnnxExport
     /// has been added to the graph.</exception>
     public static void Save(OnnxContext context, RnnModelData model, IReadOnlyList<DataViewSchema.DetachedColumn> columns)
     {
-        RnnOnnxSupport.ThrowIfUnsupported(model);
+        RnnOnnxSupport.ThrowIfUnsupported(model.Network.Shape, model.Options.Task);
         var graph = new OnnxGraph(context);
         RnnOnnxInput input = RnnOnnxInput.Write(graph, model);
         RnnOnnxStackOutput stack = RnnOnnxStack.Write(graph, model.Network, input);

@@ -43,7 +43,7 @@ internal static class RnnOnnxHead
                 string logits = Flatten(graph, raw); // one output per step: [batch, 1] or [batch, steps]
                 Bind(graph, columns, RnnOutputColumns.Score, logits);
                 Bind(graph, columns, RnnOutputColumns.Probability, graph.Apply("Sigmoid", logits));
-                Bind(graph, columns, RnnOutputColumns.PredictedLabel, graph.Apply("Greater", logits, graph.Floats("zero", [0f])));
+                Bind(graph, columns, RnnOutputColumns.PredictedLabel, graph.Apply("Greater", logits, graph.Floats("zero", [0f], 1)));
                 break;
             case RnnTask.MulticlassClassification:
                 // Softmax over the last axis (before opset 13 it flattens to 2-D at the axis, which for the last axis is the same).

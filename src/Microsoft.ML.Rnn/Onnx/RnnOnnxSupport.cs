@@ -17,18 +17,18 @@ internal static class RnnOnnxSupport
     /// <summary>The cells ONNX has an operator for with the same equations (<c>RNN</c>, <c>LSTM</c>, <c>GRU</c>).</summary>
     public static readonly IReadOnlySet<RnnCellType> ExportedCells = new HashSet<RnnCellType> { RnnCellType.Rnn, RnnCellType.Lstm, RnnCellType.Gru };
 
-    /// <summary>Throws a <see cref="NotSupportedException"/> naming the first part of <paramref name="model"/> the export cannot write.</summary>
-    public static void ThrowIfUnsupported(RnnModelData model)
+    /// <summary>Throws a <see cref="NotSupportedException"/> naming the first part of a model of <paramref name="shape"/> trained
+    /// for <paramref name="task"/> that the export cannot write.</summary>
+    public static void ThrowIfUnsupported(RnnNetworkShape shape, RnnTask task)
     {
-        RnnNetworkShape shape = model.Network.Shape;
         if (!ExportedHeads.Contains(shape.Head))
             throw Refuse($"head {shape.Head}");
         if (!ExportedCells.Contains(shape.Cell))
             throw Refuse($"cell {shape.Cell}");
         if (shape.Cell == RnnCellType.Rnn && shape.Nonlinearity is not (RnnNonlinearity.Tanh or RnnNonlinearity.Relu))
             throw Refuse($"nonlinearity {shape.Nonlinearity}");
-        if (!Enum.IsDefined(model.Options.Task))
-            throw Refuse($"task {model.Options.Task}");
+        if (!Enum.IsDefined(task))
+            throw Refuse($"task {task}");
     }
 
     /// <summary>The exception for a part of the model ONNX export cannot write; <paramref name="what"/> names it ("head OneToMany").</summary>
