@@ -28,11 +28,11 @@ internal static class SpecialFunctions
         return HalfLogTwoPi + (x + 0.5) * Math.Log(t) - t + Math.Log(sum);
     }
 
-    /// <summary>ψ(<paramref name="x"/>) = d log Γ / dx for x &gt; 0: the recurrence up to x ≥ 6, then the asymptotic series.</summary>
+    /// <summary>ψ(<paramref name="x"/>) = d log Γ / dx for x &gt; 0: the recurrence up to x ≥ 10, then the asymptotic series.</summary>
     public static double Digamma(double x)
     {
         double result = 0;
-        while (x < 6)
+        while (x < 10)
         {
             result -= 1 / x;
             x += 1;
