@@ -21,6 +21,10 @@ internal static class RnnOnnxSupport
     /// for <paramref name="task"/> that the export cannot write.</summary>
     public static void ThrowIfUnsupported(RnnNetworkShape shape, RnnTask task)
     {
+        // A distribution's columns need softplus and per-row quantiles (the Student-t's depend on each row's ν) that the
+        // export does not write; exporting Score alone would drop the intervals silently.
+        if (shape.Distribution != RnnDistribution.None)
+            throw Refuse($"distribution {shape.Distribution} (the StandardDeviation, LowerBound and UpperBound columns of a probabilistic forecast; train with Distribution None to export)");
         if (!ExportedHeads.Contains(shape.Head))
             throw Refuse($"head {shape.Head}");
         if (!ExportedCells.Contains(shape.Cell))
