@@ -59,7 +59,11 @@ internal sealed class RnnPredictiveDistribution
         standardDeviation = (float)(_distribution == RnnDistribution.StudentT ? scale * Math.Sqrt(nu / (nu - 2)) : scale);
         lower = (float)(mu - halfWidth);
         upper = (float)(mu + halfWidth);
-        return true;
+        if (float.IsFinite(standardDeviation) && float.IsFinite(lower) && float.IsFinite(upper))
+            return true;
+        // A scale beyond float's range: an infinite interval would look like an answer.
+        standardDeviation = lower = upper = float.NaN;
+        return false;
     }
 
     /// <summary>
