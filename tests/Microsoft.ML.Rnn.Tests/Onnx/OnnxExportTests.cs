@@ -84,9 +84,73 @@ public sealed class OnnxExportTests
         Assert.AreNotEqual(OnnxScores.FromDataView(model.Transform(input), "Score")[0][0], unnormalized[0]);
     }
 
+    /// <summary>
+    /// The decoder heads: every context × decoder input the rules allow for N vs M and both inputs for 1 vs N, with and
+    /// without feedback (free running in the file, as scoring), rotating over cells, tasks, layer counts, bidirectional
+    /// encoders (where allowed) and fixed or variable lengths so that each of those appears with several structures.
+    /// </summary>
+    public static IEnumerable<object[]> DecoderConfigurations()
+    {
+        int index = 0;
+        foreach (bool feedback in new[] { false, true })
+        {
+            foreach (RnnContext context in Enum.GetValues<RnnContext>())
+                foreach (RnnDecoderInput input in Enum.GetValues<RnnDecoderInput>())
+                {
+                    if (context == RnnContext.Attention && input == RnnDecoderInput.InitialState)
+                        continue;
+                    bool bidirectionalAllowed = context == RnnContext.Projected || input == RnnDecoderInput.EveryStep;
+                    index++;
+                    yield return [RnnHead.EncoderDecoder, (RnnCellType)(index % 3), (RnnTask)(index / 3 % 3), context, input, feedback,
+                        bidirectionalAllowed && index % 2 == 0, 1 + index % 2, index % 4 < 2];
+                }
+
+            foreach (RnnDecoderInput input in new[] { RnnDecoderInput.InitialState, RnnDecoderInput.EveryStep })
+                foreach (RnnTask task in Enum.GetValues<RnnTask>())
+                {
+                    index++;
+                    yield return [RnnHead.OneToMany, (RnnCellType)(index % 3), task, RnnContext.LastState, input, feedback, false, 1 + index % 2, false];
+                }
+        }
+    }
+
+    public static string DecoderName(System.Reflection.MethodInfo method, object[] data) =>
+        $"{data[0]} {data[1]} {data[2]} {data[3]} {data[4]}{((bool)data[5] ? " feedback" : "")}{((bool)data[6] ? " bidirectional" : "")} " +
+        $"{data[7]} layer(s) {((bool)data[8] ? "variable" : "fixed")}";
+
     [TestMethod]
-    [DataRow(RnnHead.OneToMany)]
-    [DataRow(RnnHead.EncoderDecoder)]
+    [DynamicData(nameof(DecoderConfigurations), DynamicDataDisplayName = nameof(DecoderName))]
+    public void ExportedDecoderScoresAsTheTransformer(RnnHead head, RnnCellType cell, RnnTask task, RnnContext context, RnnDecoderInput decoderInput,
+        bool feedback, bool bidirectional, int layers, bool variable)
+    {
+        var ml = new MLContext(1);
+        IDataView data = OnnxExportData.Load(ml, variable);
+        var options = new RnnTrainer.Options
+        {
+            InputSize = OnnxExportData.InputSize,
+            Cell = cell,
+            Head = head,
+            Context = context,
+            DecoderInput = decoderInput,
+            FeedPreviousOutput = feedback,
+            HiddenSize = 4,
+            NumberOfLayers = layers,
+            Bidirectional = bidirectional,
+            BatchSize = 8,
+            MaxEpochs = 2,
+            LearningRate = 0.05f,
+            Seed = 3,
+            NumberOfThreads = 1,
+        };
+        ITransformer fitted = OnnxExportData.Pipeline(ml, task, head, options).Fit(data);
+        RnnTransformer rnn = fitted as RnnTransformer ?? ((IEnumerable<ITransformer>)fitted).OfType<RnnTransformer>().Single();
+
+        string featureColumn = options.FeatureColumnName;
+        IDataView features = ml.Transforms.SelectColumns(featureColumn).Fit(data).Transform(data);
+        AssertFileScoresAsModel(ml, rnn, features, batchRows: !variable, featureColumn);
+    }
+
+    [TestMethod]
     [DataRow((RnnHead)17)]
     public void HeadsItCannotWriteAreRefusedByName(RnnHead head)
     {
@@ -122,7 +186,7 @@ public sealed class OnnxExportTests
     /// its output columns with ONNX Runtime (all rows as one batch, or one row per run for ragged rows) and with ML.NET's
     /// <c>ApplyOnnxModel</c> (one row at a time) running the file.
     /// </summary>
-    internal static void AssertFileScoresAsModel(MLContext ml, ITransformer model, IDataView input, bool batchRows)
+    internal static void AssertFileScoresAsModel(MLContext ml, ITransformer model, IDataView input, bool batchRows, string featureColumn = "Features")
     {
         IDataView scored = model.Transform(input);
         string[] columns = OnnxScores.Columns.Where(c => scored.Schema.GetColumnOrNull(c) is not null).ToArray();
@@ -135,14 +199,14 @@ public sealed class OnnxExportTests
             using (FileStream stream = File.Create(path))
                 ml.Model.ConvertToOnnx(model, input, stream);
 
-            float[][] features = OnnxScores.FromDataView(input, "Features");
+            float[][] features = OnnxScores.FromDataView(input, featureColumn);
             string[] outputs = columns.Select(c => c + ".output").ToArray();
             using (var session = new InferenceSession(path))
             {
                 var runtime = outputs.ToDictionary(o => o, _ => new List<float[]>());
                 foreach (float[][] rows in batchRows ? [features] : features.Select(r => new[] { r }))
                 {
-                    foreach (var (name, values) in OnnxScores.Run(session, new Dictionary<string, float[][]> { ["Features"] = rows }, outputs))
+                    foreach (var (name, values) in OnnxScores.Run(session, new Dictionary<string, float[][]> { [featureColumn] = rows }, outputs))
                         runtime[name].AddRange(values);
                 }
 
@@ -151,7 +215,7 @@ public sealed class OnnxExportTests
             }
 
             // ApplyOnnxModel names a column after its output less ML.NET's ".output" suffix: the same names as the model's.
-            IDataView applied = ml.Transforms.ApplyOnnxModel(outputs, ["Features"], path).Fit(input).Transform(input);
+            IDataView applied = ml.Transforms.ApplyOnnxModel(outputs, [featureColumn], path).Fit(input).Transform(input);
             foreach (string column in columns)
                 AssertClose(expected[column], OnnxScores.FromDataView(applied, column), $"ApplyOnnxModel, {column}");
         }
