@@ -50,7 +50,7 @@ public sealed class RecursiveForecaster : IPathForecaster
     }
 
     /// <inheritdoc/>
-    public string Name => $"{_oneDay.Name}, recursive";
+    public string Name => $"{_oneDay.Name} recursive";
 
     /// <inheritdoc/>
     public int Steps { get; }
