@@ -110,14 +110,64 @@ public sealed class AheadForecastTests
         Assert.AreEqual(days, recursive.Steps);
     }
 
+    /// <summary>A one-day rule that is not invariant to the reference: the last normalised value plus 0.01, which is 1% of the
+    /// window's reference added to its last price. It tells a window normalised against the wrong value from the right one.</summary>
+    private sealed class OnePercentForecaster(int windowLength) : IForecaster
+    {
+        public string Name => "Plus 1%";
+
+        public void Fit(IDataView trainingWindows)
+        {
+        }
+
+        public float[] Predict(IDataView windows) => WindowReader.Read(windows, dateColumn: null).Select(w => w.Features[windowLength - 1] + 0.01f).ToArray();
+    }
+
+    [TestMethod]
+    [DataRow(SequenceWindowNormalization.RelativeToLast)]
+    [DataRow(SequenceWindowNormalization.RelativeToFirst)]
+    [DataRow(SequenceWindowNormalization.None)]
+    public void EveryStepIsNormalisedAgainstItsOwnWindow(SequenceWindowNormalization normalization)
+    {
+        const int length = 4, days = 4;
+        double[] prices = [100, 104, 103, 108, 0, 0, 0, 0];
+        var window = Window(prices, 0, length, days, normalization);
+        float[] path = new RecursiveForecaster(new MLContext(1), new WindowLayout(length, 1, 0), new OnePercentForecaster(length), days, normalization)
+            .Predict([window])[0];
+
+        // What the rule means in prices, day after day, on the window that ends with the previous forecast: relative to the
+        // last price, +1% of it (1.01^d growth); relative to the first, +1% of the window's first price; unnormalised, +0.01.
+        var expected = prices.Take(length).ToList();
+        for (int d = 0; d < days; d++)
+        {
+            var current = expected.Skip(expected.Count - length).ToList();
+            expected.Add(normalization switch
+            {
+                SequenceWindowNormalization.RelativeToLast => current[^1] * 1.01,
+                SequenceWindowNormalization.RelativeToFirst => current[^1] + 0.01 * current[0],
+                _ => current[^1] + 0.01,
+            });
+        }
+
+        for (int d = 0; d < days; d++)
+        {
+            Assert.AreEqual(expected[length + d], SequenceWindowNormalizer.Denormalize(path[d], window.Reference, normalization), 1e-3, $"day {d + 1}");
+        }
+
+        if (normalization == SequenceWindowNormalization.RelativeToLast)
+        {
+            Assert.AreEqual(108 * Math.Pow(1.01, 4), expected[^1], 1e-9);
+        }
+    }
+
     [TestMethod]
     public void RecursivePersistenceIsAFlatPathAndTheTrendRuleIsNotFooledByACurve()
     {
         const int length = 4, days = 3;
         var layout = new WindowLayout(length, 1, 0);
         var mlContext = new MLContext(1);
-        // A parabola: the linear rule is wrong from day 1 on, by the second difference (2 a per day², growing with the day:
-        // the true price is p(t + d) and the rule's straight line misses it by a·d·(d+1)... i.e. a d(d+1) for d = 1, 2, 3).
+        // A parabola p(t) = 100 + a t² (a = 1/2): from the window's last day t = 3, the rule continues the last step,
+        // p(3) + (p(3) − p(2)) d, while the curve reaches p(3 + d) = p(3) + 6a d + a d², short of it by a d (d + 1).
         double[] prices = Enumerable.Range(0, 12).Select(t => 100 + 0.5 * t * t).ToArray();
         var window = Window(prices, 0, length, days, SequenceWindowNormalization.RelativeToLast);
 
