@@ -44,6 +44,13 @@ static Func<string> Bits(DataViewRow row, DataViewSchema.Column column)
             return () => { get(ref v); return v ? "T" : "F"; };
         }
 
+        case VectorDataViewType vector when vector.ItemType is KeyDataViewType:
+        {
+            var get = row.GetGetter<VBuffer<uint>>(column);
+            VBuffer<uint> v = default;
+            return () => { get(ref v); return "[" + string.Join(",", v.DenseValues()) + "]"; };
+        }
+
         case KeyDataViewType:
         {
             var get = row.GetGetter<uint>(column);

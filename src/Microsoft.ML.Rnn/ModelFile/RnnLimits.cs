@@ -21,6 +21,9 @@ internal static class RnnLimits
     /// <summary>Most outputs per step (regression outputs or classes).</summary>
     public const int MaxOutputSize = RnnNetworkShape.MaxDimension;
 
+    /// <summary>Most output steps a decoder emits (<see cref="RnnNetworkShape.OutputLength"/>).</summary>
+    public const int MaxOutputLength = RnnNetworkShape.MaxDimension;
+
     /// <summary>Most characters in a column name or key value.</summary>
     public const int MaxStringBytes = 1 << 20;
 

@@ -11,13 +11,18 @@ namespace Microsoft.ML.Rnn;
 /// (signature, versions, loader name, string table) written by <see cref="ModelSaveContext"/>. What follows the
 /// header is ours:
 /// <code>
-/// *** Binary format *** (version 0x00010002; docs/model-format.md has 0x00010001, which is still read)
+/// *** Binary format *** (version 0x00010003; docs/model-format.md has 0x00010002 and 0x00010001, which are still read)
 /// int64   payload length in bytes (1 .. bytes left in the model entry after this field and the next)
 /// uint32  CRC-32 (IEEE) of the payload
 /// payload, little-endian: what scoring needs, then the training history
 ///   byte    task                  RnnTask: 0 regression, 1 binary, 2 multiclass
-///   byte    head                  RnnHead: 0 ManyToOne, 1 ManyToMany
-///   int32   head settings length  bytes of the head's own settings that follow (0 for both heads today)
+///   byte    head                  RnnHead: 0 ManyToOne, 1 ManyToMany, 2 OneToMany, 3 EncoderDecoder
+///   int32   head settings length  bytes of the head's own settings that follow: 0 for heads 0 and 1, 7 for heads 2 and 3
+///   if 7 (the decoder's settings):
+///     int32 output length         M, the steps the decoder emits, 1 .. 2^16
+///     byte  context               RnnContext: 0 LastState, 1 Projected, 2 Attention (0 for OneToMany)
+///     byte  decoder input         RnnDecoderInput: 0 InitialState, 1 EveryStep, 2 InitialStateAndEveryStep
+///     byte  output feedback       RnnOutputFeedback: 0 None, or the task's: 1 Value (regression), 2 Decision (binary), 3 Class (multiclass)
 ///   byte    cell                  RnnCellType: 0 Rnn, 1 Lstm, 2 Gru
 ///   byte    nonlinearity          RnnNonlinearity: 0 Tanh, 1 Relu
 ///   int32   input size            features per step, 1 .. 2^16
@@ -42,7 +47,7 @@ namespace Microsoft.ML.Rnn;
 ///   per tensor, in PyTorch state_dict order:
 ///     string  name                e.g. rnn.weight_ih_l0, head.bias
 ///     int32   rank                1 .. 4
-///     int32   dimension × rank    each ≥ 1; their product is the value count
+///     int32   dimension × rank    each ≥ 0 (0: an empty tensor, a decoder's weight_ih when it reads no input); their product is the value count
 ///     float32 value × product     row-major
 ///   int32   seed                  the seed training used
 ///   int32   history count         epochs trained
@@ -59,7 +64,7 @@ namespace Microsoft.ML.Rnn;
 /// The reader checks the payload length against the bytes left in the entry, then parses the payload as it reads it
 /// (<see cref="RnnPayloadReader"/>), checking every count and size against the limits above and against the
 /// declared bytes left before going on, and the fields against each other (scalar score, outputs per task, series
-/// columns, label statistics for regression only); the parameter count the header fields imply must fit in the payload too. The checksum is verified
+/// columns, label statistics for regression only, the decoder's settings by the shape's rules and the feedback by the task); the parameter count the header fields imply must fit in the payload too. The checksum is verified
 /// once the payload has been read, before the network is built. Anything else is a corrupt model:
 /// <see cref="InvalidDataException"/>, nothing allocated beyond what the bytes actually read need.
 /// </remarks>
@@ -71,8 +76,11 @@ internal static class RnnModelFormat
     /// <summary>The first format, still read: it also held the training settings and each epoch's seconds.</summary>
     public const uint FirstVersion = 0x00010001;
 
-    /// <summary>The format written today.</summary>
-    public const uint CurrentVersion = 0x00010002;
+    /// <summary>The format written today: the decoder heads and their settings.</summary>
+    public const uint CurrentVersion = 0x00010003;
+
+    /// <summary>Bytes of a decoder head's settings: output length, context, decoder input, output feedback.</summary>
+    private const int DecoderSettingsBytes = sizeof(int) + 3;
 
     /// <summary>Size of the length and checksum fields before the payload.</summary>
     private const int EnvelopeBytes = sizeof(long) + sizeof(uint);
@@ -83,6 +91,7 @@ internal static class RnnModelFormat
         // 0x00010001: initial format.
         // 0x00010002: scoring state and history only (no training settings, no times); a head settings section; label statistics;
         //             each epoch's learning rate.
+        // 0x00010003: the decoder heads (OneToMany, EncoderDecoder) and their settings in the head settings section.
         verWrittenCur: CurrentVersion,
         verReadableCur: CurrentVersion,
         verWeCanReadBack: FirstVersion,
@@ -193,7 +202,7 @@ internal static class RnnModelFormat
             RnnNetworkShape shape = model.Network.Shape;
             w.Write((byte)model.Options.Task);
             w.Write((byte)shape.Head);
-            w.Write(0); // head settings: none for today's heads
+            WriteHeadSettings(w, shape);
             w.Write((byte)shape.Cell);
             w.Write((byte)shape.Nonlinearity);
             w.Write(shape.InputSize);
@@ -243,8 +252,10 @@ internal static class RnnModelFormat
         bool first = version == FirstVersion;
         var task = r.ReadEnum<RnnTask>("task");
         var head = r.ReadEnum<RnnHead>("head");
-        if (!first)
-            r.ReadInt32("head settings length", 0, 0); // today's heads have none; a head with settings reads them here
+        bool hasDecoder = head is RnnHead.OneToMany or RnnHead.EncoderDecoder;
+        if (hasDecoder && version < CurrentVersion)
+            throw Corrupt($"the head is {head}, which format 0x{version:X8} does not have (it came with 0x{CurrentVersion:X8})");
+        DecoderSettings decoder = first ? DecoderSettings.None : ReadHeadSettings(r, hasDecoder);
         var cell = r.ReadEnum<RnnCellType>("cell");
         var nonlinearity = r.ReadEnum<RnnNonlinearity>("nonlinearity");
         int inputSize = r.ReadInt32("input size", 1, RnnLimits.MaxInputSize);
@@ -257,6 +268,7 @@ internal static class RnnModelFormat
             throw Corrupt($"the dropout is {dropout}; expected [0, 1)");
         bool scalarScore = r.ReadBoolean("scalar score");
         CheckOutputs(task, head, outputSize, scalarScore);
+        CheckFeedback(task, decoder.OutputFeedback);
         bool isSeries = r.ReadBoolean("feature source");
         int featureCount = r.ReadInt32("feature column count", 1, isSeries ? RnnLimits.MaxSeriesColumns : 1);
         if (isSeries && featureCount != inputSize)
@@ -281,6 +293,10 @@ internal static class RnnModelFormat
             NumberOfLayers = layers,
             Bidirectional = bidirectional,
             Dropout = dropout,
+            OutputLength = decoder.OutputLength,
+            Context = decoder.Context,
+            DecoderInput = decoder.DecoderInput,
+            FeedPreviousOutput = decoder.OutputFeedback != RnnOutputFeedback.None,
             FeatureColumnName = isSeries ? new RnnTrainer.Options().FeatureColumnName : features[0],
             SeriesColumnNames = isSeries ? features.ToArray() : null,
         };
@@ -291,7 +307,13 @@ internal static class RnnModelFormat
         RnnLabelStandardization? labels = first ? null : ReadLabelStandardization(r, task, outputSize);
         options.StandardizeLabel = labels is not null;
 
-        var shape = new RnnNetworkShape(cell, inputSize, hiddenSize, outputSize, layers, bidirectional, nonlinearity, head, dropout);
+        var shape = new RnnNetworkShape(cell, inputSize, hiddenSize, outputSize, layers, bidirectional, nonlinearity, head, dropout)
+        {
+            OutputLength = decoder.OutputLength,
+            Context = decoder.Context,
+            DecoderInput = decoder.DecoderInput,
+            OutputFeedback = decoder.OutputFeedback,
+        };
         try
         {
             shape.Validate();
@@ -318,7 +340,8 @@ internal static class RnnModelFormat
             long count = 1;
             for (int d = 0; d < rank; d++)
             {
-                count *= r.ReadInt32($"dimension {d} of '{name}'", 1, int.MaxValue);
+                // 0 where the network has an empty tensor: the weight_ih of a decoder that reads no input (PyTorch's input_size = 0).
+                count *= r.ReadInt32($"dimension {d} of '{name}'", 0, int.MaxValue);
                 if (count > r.Left / sizeof(float))
                     throw Corrupt($"tensor '{name}' declares more values than the {r.Left} bytes left");
                 if (total + count > expected)
@@ -410,6 +433,51 @@ internal static class RnnModelFormat
             throw Corrupt($"the binary classification model has {outputSize} outputs per step; expected 1");
         if (task == RnnTask.MulticlassClassification && outputSize < 2)
             throw Corrupt($"the multiclass model has {outputSize} class; expected at least 2");
+    }
+
+    /// <summary>The head settings section: empty for the heads without a decoder, the decoder's four settings for the others.</summary>
+    private static void WriteHeadSettings(BinaryWriter w, RnnNetworkShape shape)
+    {
+        if (shape.Head is not (RnnHead.OneToMany or RnnHead.EncoderDecoder))
+        {
+            w.Write(0);
+            return;
+        }
+
+        w.Write(DecoderSettingsBytes);
+        w.Write(shape.OutputLength);
+        w.Write((byte)shape.Context);
+        w.Write((byte)shape.DecoderInput);
+        w.Write((byte)shape.OutputFeedback);
+    }
+
+    /// <summary>Reads the head settings section, whose length the head fixes; the shape's rules check the values against each other later.</summary>
+    private static DecoderSettings ReadHeadSettings(RnnPayloadReader r, bool hasDecoder)
+    {
+        int length = hasDecoder ? DecoderSettingsBytes : 0;
+        r.ReadInt32("head settings length", length, length);
+        if (!hasDecoder)
+            return DecoderSettings.None;
+        return new DecoderSettings(
+            r.ReadInt32("output length", 1, RnnLimits.MaxOutputLength),
+            r.ReadEnum<RnnContext>("context"),
+            r.ReadEnum<RnnDecoderInput>("decoder input"),
+            r.ReadEnum<RnnOutputFeedback>("output feedback"));
+    }
+
+    /// <summary>What the decoder feeds back is the task's kind of output (training maps <c>FeedPreviousOutput</c> so): any
+    /// other would feed the decoder values it was never trained on.</summary>
+    private static void CheckFeedback(RnnTask task, RnnOutputFeedback feedback)
+    {
+        RnnOutputFeedback taskFeedback = RnnTrainer.Options.OutputFeedbackOf(task);
+        if (feedback != RnnOutputFeedback.None && feedback != taskFeedback)
+            throw Corrupt($"the output feedback is {feedback} for a {task} model; expected None or {taskFeedback}");
+    }
+
+    /// <summary>The decoder's settings as the head settings section holds them; <see cref="None"/> (the shape's defaults) for the other heads.</summary>
+    private readonly record struct DecoderSettings(int OutputLength, RnnContext Context, RnnDecoderInput DecoderInput, RnnOutputFeedback OutputFeedback)
+    {
+        public static DecoderSettings None => new(1, RnnContext.LastState, RnnDecoderInput.InitialState, RnnOutputFeedback.None);
     }
 
     private static void WriteKeyValues(BinaryWriter w, RnnKeyValues? keyValues)

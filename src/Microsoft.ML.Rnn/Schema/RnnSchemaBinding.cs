@@ -8,19 +8,19 @@ internal enum RnnLabelKind
     /// <summary>A <see cref="float"/> (regression, N vs 1, one output).</summary>
     Single,
 
-    /// <summary>A <see cref="float"/> vector (regression: several outputs for N vs 1, steps × outputs for N vs N).</summary>
+    /// <summary>A <see cref="float"/> vector (regression: several outputs for N vs 1, output steps × outputs for the other heads).</summary>
     SingleVector,
 
     /// <summary>A <see cref="bool"/> (binary, N vs 1).</summary>
     Boolean,
 
-    /// <summary>A <see cref="bool"/> vector, one per step (binary, N vs N).</summary>
+    /// <summary>A <see cref="bool"/> vector, one per output step (binary, the other heads).</summary>
     BooleanVector,
 
     /// <summary>A key (multiclass, N vs 1).</summary>
     Key,
 
-    /// <summary>A key vector, one per step (multiclass, N vs N).</summary>
+    /// <summary>A key vector, one per output step (multiclass, the other heads).</summary>
     KeyVector,
 }
 
@@ -51,6 +51,9 @@ internal sealed class RnnSchemaBinding
     /// <summary>Steps of every sequence when the columns have a known size; null for variable-length sequences
     /// (or when the size is not known yet, in a <see cref="SchemaShape"/>).</summary>
     public int? Steps { get; }
+
+    /// <summary>True for <see cref="RnnHead.OneToMany"/>: the feature column holds one input vector per row, a sequence of one step.</summary>
+    public bool IsInputVector { get; private set; }
 
     /// <summary>True when the output vectors have a known size (all feature columns are known-size vectors; in a
     /// schema shape, none is a variable vector).</summary>
@@ -107,6 +110,7 @@ internal sealed class RnnSchemaBinding
         if (string.IsNullOrWhiteSpace(options.LabelColumnName))
             throw Option(nameof(options.LabelColumnName), $"is '{options.LabelColumnName}'", "the name of the label column");
         OptionCheck.Defined(options.Task, nameof(options.Task), Option);
+        CheckSequenceStructure(options);
         CheckAtLeast(options.BatchSize, 1, nameof(options.BatchSize), "rows per batch");
         CheckAtLeast(options.MaxEpochs, 0, nameof(options.MaxEpochs), "epochs (0 keeps the initial weights)");
         CheckAtLeast(options.EarlyStoppingPatience, 0, nameof(options.EarlyStoppingPatience), "epochs without improvement (0 = off)");
@@ -115,7 +119,7 @@ internal sealed class RnnSchemaBinding
         if (options.StandardizeLabel == true && options.Task != RnnTask.Regression)
             throw Option(nameof(options.StandardizeLabel), $"is true for {options.Task}", "null or false: only a regression label is real-valued");
 
-        // The network and optimizer settings are the core's: its rules, reported as options. The output size comes
+        // The network and optimizer settings are the core's: its rules (SequenceStructureCheck's too), reported as options. The output size comes
         // from the label, which the schema binding checks, so any valid one stands in for it here.
         // An automatic input size (0) is decided by the data; 1 stands in for it here.
         options.NetworkShape(options.SeriesColumnNames?.Length ?? Math.Max(options.InputSize, 1), outputSize: 1).Validate(Option);
@@ -124,15 +128,43 @@ internal sealed class RnnSchemaBinding
         RnnLearningRateScheduler.Validate(options, Option);
     }
 
+    /// <summary>The trainer's own rules for the decoder heads (<see cref="RnnHead.OneToMany"/>, <see cref="RnnHead.EncoderDecoder"/>),
+    /// on options the core does not have: checked before the core's, whose <c>OutputFeedback</c> the user sets as
+    /// <see cref="RnnTrainer.Options.FeedPreviousOutput"/>.</summary>
+    private static void CheckSequenceStructure(RnnTrainer.Options options)
+    {
+        OptionCheck.Defined(options.Head, nameof(options.Head), Option);
+        bool hasDecoder = options.Head is RnnHead.OneToMany or RnnHead.EncoderDecoder;
+        if (options.FeedPreviousOutput && !hasDecoder)
+            throw Option(nameof(options.FeedPreviousOutput), $"is true with Head {options.Head}, which has no decoder to feed",
+                "false (the default), or Head = OneToMany or EncoderDecoder");
+        if (options.Stateful && hasDecoder)
+            throw Option(nameof(options.Stateful), $"is true with Head {options.Head}, whose decoder starts every row afresh from the row's own input",
+                "false (the default); carrying the state from batch to batch is for ManyToOne and ManyToMany");
+        if (options.Head == RnnHead.OneToMany && options.SeriesColumnNames is not null)
+            throw Option(nameof(options.SeriesColumnNames), $"names {options.SeriesColumnNames.Length} column(s) with Head OneToMany, whose input is one vector per row",
+                "null, with the input vector in FeatureColumnName (a known-size vector of Single holding InputSize values)");
+    }
+
     /// <summary>Binds the feature columns and the label for training (estimator shapes or data schemas). The input size is
     /// <see cref="RnnTrainer.Options.InputSize"/> when set, otherwise the feature column's
-    /// <see cref="RnnAnnotationKinds.FeaturesPerStep"/> annotation, otherwise 1; <paramref name="trainingInputSize"/>, when given
-    /// (for the validation set), is the one the training data decided.</summary>
+    /// <see cref="RnnAnnotationKinds.FeaturesPerStep"/> annotation, otherwise 1 (<see cref="RnnHead.OneToMany"/>: otherwise the
+    /// input vector's size); <paramref name="trainingInputSize"/>, when given (for the validation set), is the one the training data decided.</summary>
     public static RnnSchemaBinding ForTraining(RnnTrainer.Options options, Func<string, RnnColumnInfo?> findColumn, int? trainingInputSize = null)
     {
         ValidateOptions(options);
         RnnSchemaBinding binding;
-        if (options.SeriesColumnNames is not null)
+        if (options.Head == RnnHead.OneToMany)
+        {
+            (int? inputSize, InputSizeOrigin origin) = (trainingInputSize, options.InputSize) switch
+            {
+                (int decided, _) => (decided, InputSizeOrigin.TrainingData),
+                (null, 0) => ((int?)null, InputSizeOrigin.Annotation),
+                (null, int set) => (set, InputSizeOrigin.Option),
+            };
+            binding = BindInputVector(options.FeatureColumnName, inputSize, origin, findColumn);
+        }
+        else if (options.SeriesColumnNames is not null)
         {
             binding = BindFeatures(options.SeriesColumnNames, isSeries: true, options.SeriesColumnNames.Length, InputSizeOrigin.Option, findColumn);
         }
@@ -152,9 +184,11 @@ internal sealed class RnnSchemaBinding
         return binding;
     }
 
-    /// <summary>Binds the feature columns for scoring a trained model.</summary>
-    public static RnnSchemaBinding ForScoring(string[] featureColumns, bool isSeries, int inputSize, Func<string, RnnColumnInfo?> findColumn) =>
-        BindFeatures(featureColumns, isSeries, inputSize, InputSizeOrigin.Model, findColumn);
+    /// <summary>Binds the feature columns for scoring a trained model with head <paramref name="head"/>.</summary>
+    public static RnnSchemaBinding ForScoring(RnnHead head, string[] featureColumns, bool isSeries, int inputSize, Func<string, RnnColumnInfo?> findColumn) =>
+        head == RnnHead.OneToMany
+            ? BindInputVector(featureColumns[0], inputSize, InputSizeOrigin.Model, findColumn)
+            : BindFeatures(featureColumns, isSeries, inputSize, InputSizeOrigin.Model, findColumn);
 
     /// <summary>Where the input size a binding checks the columns against came from, for the message when a column's
     /// <see cref="RnnAnnotationKinds.FeaturesPerStep"/> annotation disagrees.</summary>
@@ -163,7 +197,8 @@ internal sealed class RnnSchemaBinding
         /// <summary><see cref="RnnTrainer.Options.InputSize"/> (or the series columns' count).</summary>
         Option,
 
-        /// <summary>The feature column's annotation, or 1 without one (so it cannot disagree).</summary>
+        /// <summary>The feature column's annotation, or 1 without one (so it cannot disagree); for
+        /// <see cref="RnnHead.OneToMany"/>, the input vector's own size.</summary>
         Annotation,
 
         /// <summary>The training data, for the validation set.</summary>
@@ -222,19 +257,57 @@ internal sealed class RnnSchemaBinding
         return new RnnSchemaBinding(columns, inputSize, allKnown && sizesKnown ? steps : null) { IsSeries = isSeries, FixedLength = allKnown };
     }
 
+    /// <summary>
+    /// <see cref="RnnHead.OneToMany"/>: the feature column holds one input vector per row, a known-size vector of
+    /// <see cref="float"/>, which the network reads as a sequence of one step. <paramref name="inputSize"/> null takes the
+    /// vector's size (unknown in a schema shape, where 1 stands in for it).
+    /// </summary>
+    private static RnnSchemaBinding BindInputVector(string name, int? inputSize, InputSizeOrigin origin, Func<string, RnnColumnInfo?> findColumn)
+    {
+        string expected = inputSize is int size
+            ? $"a known-size vector of Single holding the row's input vector, InputSize = {size} values (OneToMany)"
+            : "a known-size vector of Single holding the row's input vector (OneToMany; its size is the input size)";
+        RnnColumnInfo column = findColumn(name) ?? throw Column("Feature", name, "no such column", expected);
+        if (!column.IsVector || column.ItemRawType != typeof(float) || column.IsKey || column.IsVariableVector)
+            throw Column("Feature", name, $"type {column.TypeText}", expected);
+        if (inputSize is int known && column.VectorSize > 0 && column.VectorSize != known)
+        {
+            string source = origin switch
+            {
+                InputSizeOrigin.Model => $"the model's {known} input values, as in training",
+                InputSizeOrigin.TrainingData => $"the training data's {known} input values",
+                _ => $"InputSize = {known} values, or InputSize = 0 (the default) to take the vector's size",
+            };
+            throw Column("Feature", name, $"vectors of {column.VectorSize} values", $"{source} (OneToMany reads one input vector per row)");
+        }
+
+        int decided = inputSize ?? Math.Max(column.VectorSize, 1);
+        return new RnnSchemaBinding([name], decided, steps: 1) { FixedLength = true, IsInputVector = true };
+    }
+
     private void BindLabel(RnnTrainer.Options options, Func<string, RnnColumnInfo?> findColumn)
     {
         string name = options.LabelColumnName;
         HeadStructure head = RnnHeads.Structure(options.Head, options.OutputLength);
-        bool manyToMany = head.HasStepAxis;
-        string expected = (options.Task, manyToMany) switch
+        bool hasStepAxis = head.HasStepAxis;
+        // 1 vs N and N vs M: M = OutputLength output steps, whatever the input's length.
+        int? outputLength = hasStepAxis ? head.OutputSteps((int?)null) : null;
+        string structure = options.Head switch
+        {
+            RnnHead.OneToMany => "1 vs N",
+            RnnHead.EncoderDecoder => "N vs M",
+            _ => "N vs N",
+        };
+        string perStep = outputLength is int length ? $"one per output step, OutputLength = {length} ({structure})" : "one per step (N vs N)";
+        string expected = (options.Task, hasStepAxis) switch
         {
             (RnnTask.Regression, false) => "Single, or a known-size vector of Single (one value per output)",
+            (RnnTask.Regression, true) when outputLength is not null => $"a vector of Single holding OutputLength × outputs = {outputLength} × outputs values, time-major ({structure})",
             (RnnTask.Regression, true) => "a vector of Single holding steps × outputs values, time-major (N vs N)",
             (RnnTask.BinaryClassification, false) => "Boolean",
-            (RnnTask.BinaryClassification, true) => "a vector of Boolean, one per step (N vs N)",
+            (RnnTask.BinaryClassification, true) => $"a vector of Boolean, {perStep}",
             (RnnTask.MulticlassClassification, false) => "a key type with at least 2 classes (use MapValueToKey)",
-            _ => "a vector of keys with at least 2 classes, one per step (N vs N; use MapValueToKey)",
+            _ => $"a vector of keys with at least 2 classes, {perStep}; use MapValueToKey",
         };
         if (options.ExampleWeightColumnName is { } weightName)
         {
@@ -246,7 +319,7 @@ internal sealed class RnnSchemaBinding
 
         RnnColumnInfo label = findColumn(name) ?? throw Column("Label", name, "no such column", expected);
         Type raw = label.ItemRawType;
-        RnnLabelKind? kind = (options.Task, manyToMany, label.IsVector) switch
+        RnnLabelKind? kind = (options.Task, hasStepAxis, label.IsVector) switch
         {
             (RnnTask.Regression, false, false) when raw == typeof(float) && !label.IsKey => RnnLabelKind.Single,
             (RnnTask.Regression, false, true) when raw == typeof(float) && !label.IsKey && !label.IsVariableVector => RnnLabelKind.SingleVector,
@@ -263,18 +336,22 @@ internal sealed class RnnSchemaBinding
         LabelKind = kind.Value;
         Head = head;
         LabelVectorSize = label.VectorSize;
+        int? labelSteps = head.OutputSteps(Steps);
+        string StepsText(int steps) => outputLength is null ? $"sequences of {steps} steps" : $"OutputLength = {steps} output steps";
         switch (options.Task)
         {
-            case RnnTask.Regression when !manyToMany:
+            case RnnTask.Regression when !hasStepAxis:
                 OutputSize = kind == RnnLabelKind.Single ? 1 : label.VectorSize;
                 break;
             case RnnTask.Regression:
-                if (label.VectorSize > 0 && head.OutputSteps(Steps) is int steps)
+                if (label.VectorSize > 0 && labelSteps is int steps)
                 {
                     if (label.VectorSize % steps != 0)
                     {
-                        throw Column("Label", name, $"vectors of {label.VectorSize} values for sequences of {steps} steps",
-                            "a length of steps × outputs (N vs N: one or more values per step)");
+                        throw Column("Label", name, $"vectors of {label.VectorSize} values for {StepsText(steps)}",
+                            outputLength is null
+                                ? "a length of steps × outputs (N vs N: one or more values per step)"
+                                : $"a length of OutputLength × outputs ({structure}: {steps} output steps of one or more values)");
                     }
 
                     OutputSize = label.VectorSize / steps;
@@ -283,16 +360,16 @@ internal sealed class RnnSchemaBinding
                 break;
             case RnnTask.BinaryClassification:
                 OutputSize = 1;
-                if (manyToMany && label.VectorSize > 0 && head.OutputSteps(Steps) is int binarySteps && label.VectorSize != binarySteps)
-                    throw Column("Label", name, $"vectors of {label.VectorSize} values for sequences of {binarySteps} steps", "one Boolean per step");
+                if (hasStepAxis && label.VectorSize > 0 && labelSteps is int binarySteps && label.VectorSize != binarySteps)
+                    throw Column("Label", name, $"vectors of {label.VectorSize} values for {StepsText(binarySteps)}", $"{binarySteps} values, one Boolean per step");
                 break;
             case RnnTask.MulticlassClassification:
                 if (label.KeyCount == 1 || label.KeyCount > RnnLimits.MaxOutputSize)
                     throw Column("Label", name, $"a key type with {label.KeyCount} classes", $"between 2 and {RnnLimits.MaxOutputSize} classes");
                 OutputSize = (int)label.KeyCount;
                 KeyValuesItemType = label.KeyValuesItemType;
-                if (manyToMany && label.VectorSize > 0 && head.OutputSteps(Steps) is int keySteps && label.VectorSize != keySteps)
-                    throw Column("Label", name, $"vectors of {label.VectorSize} keys for sequences of {keySteps} steps", "one key per step");
+                if (hasStepAxis && label.VectorSize > 0 && labelSteps is int keySteps && label.VectorSize != keySteps)
+                    throw Column("Label", name, $"vectors of {label.VectorSize} keys for {StepsText(keySteps)}", $"{keySteps} keys, one per step");
                 break;
         }
     }

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using Microsoft.ML.Data;
+using Microsoft.ML.Model.OnnxConverter;
 using Microsoft.ML.Rnn.Core;
 using Microsoft.ML.Runtime;
 
@@ -7,8 +8,9 @@ namespace Microsoft.ML.Rnn;
 
 public sealed partial class RnnTransformer
 {
-    /// <summary>Binds the model to an input schema and makes the output getters.</summary>
-    private sealed class Mapper : MapperBase
+    /// <summary>Binds the model to an input schema and makes the output getters; writes itself into ONNX for
+    /// <c>ConvertToOnnx</c> (<see cref="ISaveAsOnnx"/>, the interface ML.NET's converter asks row mappers for).</summary>
+    private sealed class Mapper : MapperBase, ISaveAsOnnx
     {
         private readonly RnnTransformer _owner;
         private readonly RnnModelData _data;
@@ -21,7 +23,7 @@ public sealed partial class RnnTransformer
         {
             _owner = owner;
             _data = owner._model;
-            _binding = RnnSchemaBinding.ForScoring(_data.FeatureColumns, _data.IsSeries, _data.InputSize,
+            _binding = RnnSchemaBinding.ForScoring(_data.Options.Head, _data.FeatureColumns, _data.IsSeries, _data.InputSize,
                 name => schema.GetColumnOrNull(name) is { } column ? RnnColumnInfo.From(column) : null);
             _featureIndices = _data.FeatureColumns.Select(n => schema[n].Index).ToArray();
             _declaredSizes = _featureIndices.Select(i => RnnColumnInfo.From(schema[i]).VectorSize).ToArray();
@@ -37,6 +39,12 @@ public sealed partial class RnnTransformer
         }
 
         protected override void SaveModel(ModelSaveContext ctx) => _owner.SaveModel(ctx);
+
+        // True for every model: one the export cannot write exactly throws a NotSupportedException naming what from
+        // SaveAsOnnx, where returning false here would only make the converter drop the RNN with a vague message.
+        public bool CanSaveOnnx(OnnxContext ctx) => true;
+
+        public void SaveAsOnnx(OnnxContext ctx) => RnnOnnxExport.Save(ctx, _data, OutputColumns.Value);
 
         /// <summary>All active outputs of one cursor share one scorer, so a row runs the network once; disposing the cursor
         /// logs the rows it scored NaN. A cursor that reads none of them (only the input's columns) gets no scorer: its

@@ -5,7 +5,8 @@ namespace Microsoft.ML.Rnn;
 /// <summary>
 /// Assembles batches for the core from an <see cref="RnnSequenceSet"/>: inputs <c>[batch, steps, InputSize]</c>
 /// batch-first and zero-padded after each row's length, the lengths, and targets (<c>[batch, output steps, outputs]</c>:
-/// one output step for N vs 1, the padded steps for N vs N; one class index instead of outputs for multiclass; standardised when the label is).
+/// one output step for N vs 1, the padded steps for N vs N, OutputLength steps for 1 vs N and N vs M; one class index instead of outputs for
+/// multiclass; standardised when the label is).
 /// Buffers are sized once for the largest batch and reused, so batching allocates nothing per step.
 /// </summary>
 internal sealed class RnnBatchBuilder

@@ -10,8 +10,9 @@ namespace Microsoft.ML.Rnn;
 /// gathered time-major (series columns interleaved), labels turned into the core's targets. Rows with NaN or
 /// infinite values, zero steps or a missing key label are skipped and counted; structural errors (a length that is
 /// not a multiple of the input size, series of different lengths, more steps than the networks take, an N vs N label
-/// that does not match the steps, a key beyond its type's count) stop training with a message naming the column and
-/// the row, before any training has run. With an example weight column, rows whose weight is NaN, negative or infinite
+/// that does not match the steps, a label that does not hold OutputLength steps, a key beyond its type's count) stop
+/// training with a message naming the column and the row, before any training has run. A 1 vs N row's input vector is a
+/// sequence of one step. With an example weight column, rows whose weight is NaN, negative or infinite
 /// are skipped and counted too.
 /// </summary>
 internal static class RnnSequenceReader
@@ -34,6 +35,8 @@ internal static class RnnSequenceReader
         DataViewSchema.Column? weightSource = weightColumn is null ? null : schema[weightColumn];
         int inputSize = binding.InputSize;
         HeadStructure head = binding.Head;
+        // 1 vs N and N vs M: OutputLength output steps, whatever the input's length.
+        int? outputLength = head.HasStepAxis ? head.OutputSteps((int?)null) : null;
 
         // Sized from the row count and the columns' sizes when the data knows them, so that the rows are stored once.
         long expectedRows = data.GetRowCount() ?? 0;
@@ -76,6 +79,13 @@ internal static class RnnSequenceReader
                         throw new InvalidOperationException(
                             $"Feature column '{featureColumns[0].Name}' holds {length} values in {role} row {row}, which is not a multiple of " +
                             $"InputSize = {inputSize}; expected steps × InputSize values (time-major).");
+                    }
+
+                    if (binding.IsInputVector && length != inputSize)
+                    {
+                        throw new InvalidOperationException(
+                            $"Feature column '{featureColumns[0].Name}' holds {length} values in {role} row {row}; expected the row's input vector of " +
+                            $"InputSize = {inputSize} values (OneToMany).");
                     }
 
                     Grow(ref sequence, length);
@@ -127,9 +137,11 @@ internal static class RnnSequenceReader
                     {
                         if (labelCount == 0 || labelCount % head.OutputSteps(rowSteps) != 0)
                         {
-                            throw new InvalidOperationException(
-                                $"Label column '{label.Name}' holds {labelCount} values in {role} row {row} for a sequence of {rowSteps} steps; " +
-                                "expected steps × outputs values (N vs N, time-major).");
+                            throw new InvalidOperationException(outputLength is int m
+                                ? $"Label column '{label.Name}' holds {labelCount} values in {role} row {row}; " +
+                                  $"expected OutputLength × outputs values ({m} output steps, time-major)."
+                                : $"Label column '{label.Name}' holds {labelCount} values in {role} row {row} for a sequence of {rowSteps} steps; " +
+                                  "expected steps × outputs values (N vs N, time-major).");
                         }
 
                         outputSize = labelCount / head.OutputSteps(rowSteps);
@@ -140,9 +152,11 @@ internal static class RnnSequenceReader
                     expectedTargets = outputSteps * valuesPerStep;
                     if (labelCount != expectedTargets)
                     {
-                        throw new InvalidOperationException(
-                            $"Label column '{label.Name}' holds {labelCount} values in {role} row {row} for a sequence of {rowSteps} steps; " +
-                            $"expected {expectedTargets} ({outputSteps} output steps × {valuesPerStep} per step).");
+                        throw new InvalidOperationException(outputLength is null
+                            ? $"Label column '{label.Name}' holds {labelCount} values in {role} row {row} for a sequence of {rowSteps} steps; " +
+                              $"expected {expectedTargets} ({outputSteps} output steps × {valuesPerStep} per step)."
+                            : $"Label column '{label.Name}' holds {labelCount} values in {role} row {row}; " +
+                              $"expected {expectedTargets} (OutputLength = {outputSteps} output steps × {valuesPerStep} per step).");
                     }
                 }
                 else

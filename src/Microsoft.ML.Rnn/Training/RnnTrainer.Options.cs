@@ -12,7 +12,9 @@ public sealed partial class RnnTrainer
     public sealed class Options
     {
         /// <summary>The sequence column: a <see cref="float"/> vector, time-major (<see cref="InputSize"/> values per
-        /// step). A known size gives fixed-length sequences, an unknown size variable-length ones. Default "Features".</summary>
+        /// step). A known size gives fixed-length sequences, an unknown size variable-length ones. With
+        /// <see cref="RnnHead.OneToMany"/>, the row's one input vector: a known-size vector of <see cref="InputSize"/> values.
+        /// Default "Features".</summary>
         public string FeatureColumnName = "Features";
 
         /// <summary>Instead of <see cref="FeatureColumnName"/>: several equal-length <see cref="float"/> vector
@@ -32,7 +34,7 @@ public sealed partial class RnnTrainer
 
         /// <summary>Features per step, from 1 to <see cref="RnnNetworkShape.MaxDimension"/>; 0 (the default) takes them from the
         /// feature column's <see cref="RnnAnnotationKinds.FeaturesPerStep"/> annotation (sequence windows write it), or 1 when it
-        /// has none. A value that differs from the annotation is refused. With <see cref="SeriesColumnNames"/> it must be 0, 1 or
+        /// has none. With <see cref="RnnHead.OneToMany"/> the size of the row's input vector; 0 takes the feature column's size. A value that differs from the annotation is refused. With <see cref="SeriesColumnNames"/> it must be 0, 1 or
         /// their count. The trained model's <see cref="RnnTransformer.Options"/> hold the size decided. Default 0.</summary>
         /// <remarks>Before the annotation existed the default was 1. The field stays an <see cref="int"/> (code that reads or sets
         /// it compiles and runs unchanged) and 0, which was refused before, now means "not set", so an explicit 1 still means
@@ -143,7 +145,7 @@ public sealed partial class RnnTrainer
 
         /// <summary>Carries each batch's final hidden state into the next batch (row i continues row i), reset at
         /// every epoch; meant for consecutive chunks of long series with <see cref="Shuffle"/> off. Scoring is
-        /// always stateless. Default false.</summary>
+        /// always stateless. <see cref="RnnHead.ManyToOne"/> and <see cref="RnnHead.ManyToMany"/> only. Default false.</summary>
         public bool Stateful;
 
         /// <summary>Starting weights by PyTorch <c>state_dict</c> name (<c>rnn.weight_ih_l0</c> … <c>head.bias</c>,
@@ -180,13 +182,17 @@ public sealed partial class RnnTrainer
                 OutputLength = OutputLength,
                 Context = Context,
                 DecoderInput = DecoderInput,
-                OutputFeedback = !FeedPreviousOutput ? RnnOutputFeedback.None : Task switch
-                {
-                    RnnTask.BinaryClassification => RnnOutputFeedback.Decision,
-                    RnnTask.MulticlassClassification => RnnOutputFeedback.Class,
-                    _ => RnnOutputFeedback.Value,
-                },
+                OutputFeedback = FeedPreviousOutput ? OutputFeedbackOf(Task) : RnnOutputFeedback.None,
             };
+
+        /// <summary>What a decoder trained for <paramref name="task"/> feeds back with <see cref="FeedPreviousOutput"/>: the value
+        /// (regression), the 0/1 decision (binary) or the one-hot class (multiclass).</summary>
+        internal static RnnOutputFeedback OutputFeedbackOf(RnnTask task) => task switch
+        {
+            RnnTask.BinaryClassification => RnnOutputFeedback.Decision,
+            RnnTask.MulticlassClassification => RnnOutputFeedback.Class,
+            _ => RnnOutputFeedback.Value,
+        };
 
         /// <summary>The core's training settings these options describe; the dropout masks draw from <paramref name="seed"/>.</summary>
         internal RnnTrainingOptions TrainingOptions(int seed) => new()

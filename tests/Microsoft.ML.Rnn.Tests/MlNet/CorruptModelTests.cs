@@ -36,27 +36,49 @@ public sealed class CorruptModelTests
         return stream.ToArray();
     }
 
-    private static RnnModelData Read(byte[] bytes, int? available = null)
+    private static byte[]? s_decoderModel;
+
+    /// <summary>A small N vs M multiclass model with attention and output feedback: a head settings section of 7 bytes.</summary>
+    private static byte[] DecoderModelBytes()
+    {
+        if (s_decoderModel is null)
+        {
+            var ml = new MLContext(1);
+            IDataView data = TestData.Data(ml, RnnTask.MulticlassClassification, RnnHead.EncoderDecoder, rows: 12);
+            RnnTrainer.Options options = TestData.Options(RnnCellType.Gru, RnnHead.EncoderDecoder, epochs: 2);
+            options.HiddenSize = 3;
+            options.Context = RnnContext.Attention;
+            options.DecoderInput = RnnDecoderInput.EveryStep;
+            options.FeedPreviousOutput = true;
+            ITransformer model = TestData.Pipeline(ml, RnnTask.MulticlassClassification, options).Fit(data);
+            s_decoderModel = Write(RoundTripTests.Find(model).Model);
+        }
+
+        return s_decoderModel;
+    }
+
+    private static RnnModelData Read(byte[] bytes, int? available = null, uint version = RnnModelFormat.CurrentVersion)
     {
         using var reader = new BinaryReader(new MemoryStream(bytes));
-        return RnnModelFormat.Read(reader, available ?? bytes.Length);
+        return RnnModelFormat.Read(reader, available ?? bytes.Length, version);
     }
 
     /// <summary>Changes payload bytes and fixes the checksum, so only the field checks can catch the change.</summary>
-    private static byte[] Patch(int payloadOffset, Action<Span<byte>> change)
+    private static byte[] Patch(int payloadOffset, Action<Span<byte>> change, byte[]? model = null)
     {
-        byte[] bytes = ModelBytes().ToArray();
+        byte[] bytes = (model ?? ModelBytes()).ToArray();
         change(bytes.AsSpan(Envelope + payloadOffset));
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(8), Crc32.Compute(bytes.AsSpan(Envelope)));
         return bytes;
     }
 
-    private static byte[] PatchInt(int payloadOffset, int value) => Patch(payloadOffset, s => BinaryPrimitives.WriteInt32LittleEndian(s, value));
+    private static byte[] PatchInt(int payloadOffset, int value, byte[]? model = null) =>
+        Patch(payloadOffset, s => BinaryPrimitives.WriteInt32LittleEndian(s, value), model);
 
-    private static void AssertRejectedCheaply(byte[] bytes, string fragment)
+    private static void AssertRejectedCheaply(byte[] bytes, string fragment, uint version = RnnModelFormat.CurrentVersion)
     {
         long before = GC.GetAllocatedBytesForCurrentThread();
-        var e = Assert.Throws<InvalidDataException>(() => Read(bytes));
+        var e = Assert.Throws<InvalidDataException>(() => Read(bytes, version: version));
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         StringAssert.Contains(e.Message, "The RNN model is corrupt");
         StringAssert.Contains(e.Message, fragment);
@@ -138,6 +160,64 @@ public sealed class CorruptModelTests
         const int EpochBytes = 17; // epoch, train loss, has validation, validation loss, learning rate
         int history = payload.Length - 2 * EpochBytes - 4;
         AssertRejectedCheaply(PatchInt(history, int.MaxValue), "history");
+    }
+
+    [TestMethod]
+    public void DecoderModelWriteReadWriteIsStableAndEveryDamageIsRejected()
+    {
+        byte[] bytes = DecoderModelBytes();
+        CollectionAssert.AreEqual(bytes, Write(Read(bytes)));
+        for (int length = 0; length < bytes.Length; length++)
+            Assert.Throws<InvalidDataException>(() => Read(bytes[..length]), $"truncated at {length}");
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            byte[] flipped = bytes.ToArray();
+            flipped[i] ^= 0x5A;
+            Assert.Throws<InvalidDataException>(() => Read(flipped), $"flip at {i}");
+        }
+    }
+
+    [TestMethod]
+    public void HeadSettingsSectionIsChecked()
+    {
+        // Payload offsets: task 0, head 1, head settings length 2, then the section: output length 6, context 10,
+        // decoder input 11, output feedback 12; cell 13.
+        byte[] decoder = DecoderModelBytes();
+        Assert.AreEqual((byte)RnnHead.EncoderDecoder, decoder[Envelope + 1]);
+        Assert.AreEqual(7, BinaryPrimitives.ReadInt32LittleEndian(decoder.AsSpan(Envelope + 2)));
+        Assert.AreEqual(TestData.OutputLength, BinaryPrimitives.ReadInt32LittleEndian(decoder.AsSpan(Envelope + 6)));
+        CollectionAssert.AreEqual(new byte[] { (byte)RnnContext.Attention, (byte)RnnDecoderInput.EveryStep, (byte)RnnOutputFeedback.Class },
+            decoder[(Envelope + 10)..(Envelope + 13)]);
+
+        // A wrong section length, for the head or at all.
+        AssertRejectedCheaply(PatchInt(2, 0, decoder), "the head settings length is 0; expected 7 .. 7");
+        AssertRejectedCheaply(PatchInt(2, 8, decoder), "the head settings length is 8; expected 7 .. 7");
+        AssertRejectedCheaply(PatchInt(2, 7), "the head settings length is 7; expected 0 .. 0");
+        AssertRejectedCheaply(Patch(1, s => s[0] = (byte)RnnHead.ManyToOne, decoder), "head settings length");
+        // Values out of range, and undefined enum values.
+        AssertRejectedCheaply(PatchInt(6, 0, decoder), "the output length is 0");
+        AssertRejectedCheaply(PatchInt(6, int.MaxValue, decoder), "the output length is 2147483647");
+        AssertRejectedCheaply(Patch(10, s => s[0] = 3, decoder), "the context is 3");
+        AssertRejectedCheaply(Patch(11, s => s[0] = 3, decoder), "the decoder input is 3");
+        AssertRejectedCheaply(Patch(12, s => s[0] = 4, decoder), "the output feedback is 4");
+        // Defined values the shape's rules refuse together, or that do not fit the task.
+        AssertRejectedCheaply(Patch(11, s => s[0] = (byte)RnnDecoderInput.InitialState, decoder), "the network shape is invalid: DecoderInput is InitialState with Context Attention");
+        AssertRejectedCheaply(Patch(12, s => s[0] = (byte)RnnOutputFeedback.Value, decoder), "the output feedback is Value for a MulticlassClassification model; expected None or Class");
+        // A section cut short: the payload ends inside it.
+        byte[] cut = decoder[..(Envelope + 11)];
+        BinaryPrimitives.WriteInt64LittleEndian(cut, 11);
+        BinaryPrimitives.WriteUInt32LittleEndian(cut.AsSpan(8), Crc32.Compute(cut.AsSpan(Envelope)));
+        AssertRejectedCheaply(cut, "the payload ends inside the decoder input");
+    }
+
+    [TestMethod]
+    public void DecoderHeadsAreRejectedInEarlierFormats()
+    {
+        // 0x00010001 and 0x00010002 had two heads and no settings: a head byte of 2 or 3 there is damage.
+        AssertRejectedCheaply(Patch(1, s => s[0] = (byte)RnnHead.OneToMany), "the head is OneToMany, which format 0x00010002 does not have", version: 0x00010002);
+        AssertRejectedCheaply(DecoderModelBytes(), "the head is EncoderDecoder, which format 0x00010001 does not have", version: 0x00010001);
+        // An older file of an original head still reads with the format it was written in.
+        Assert.AreEqual(RnnHead.ManyToOne, Read(ModelBytes(), version: 0x00010002).Options.Head);
     }
 
     [TestMethod]

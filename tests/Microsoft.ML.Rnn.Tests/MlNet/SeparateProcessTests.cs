@@ -14,6 +14,8 @@ public sealed class SeparateProcessTests
     [DataRow(RnnTask.Regression, RnnHead.ManyToOne, RnnCellType.Lstm)]
     [DataRow(RnnTask.BinaryClassification, RnnHead.ManyToMany, RnnCellType.Gru)]
     [DataRow(RnnTask.MulticlassClassification, RnnHead.ManyToOne, RnnCellType.Rnn)]
+    [DataRow(RnnTask.Regression, RnnHead.OneToMany, RnnCellType.Lstm)]
+    [DataRow(RnnTask.MulticlassClassification, RnnHead.EncoderDecoder, RnnCellType.Gru)]
     public void SavedModelScoresIdenticallyInAProcessThatNeverNamesThePackage(RnnTask task, RnnHead head, RnnCellType cell)
     {
         string probe = typeof(SeparateProcessTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()

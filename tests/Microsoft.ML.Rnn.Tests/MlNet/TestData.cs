@@ -8,6 +8,9 @@ internal static class TestData
     public const int Steps = 4;
     public const int InputSize = 2;
     public const int Length = Steps * InputSize;
+
+    /// <summary>M: the output steps of the decoder heads' test data (not the input's 4 steps, so that a mix-up shows).</summary>
+    public const int OutputLength = 3;
     public static readonly string[] Classes = ["low", "mid", "high"];
 
     public sealed class RegressionRow
@@ -58,6 +61,51 @@ internal static class TestData
         public float[] Label { get; set; } = [];
     }
 
+    /// <summary>A row of the decoder heads' data, whose vector sizes <see cref="Sized"/> declares.</summary>
+    public sealed class DecoderRow<TLabel>
+    {
+        public float[] Features { get; set; } = [];
+        public TLabel[] Label { get; set; } = [];
+    }
+
+    /// <summary>Whether <paramref name="head"/> emits <see cref="OutputLength"/> steps from a decoder.</summary>
+    public static bool HasDecoder(RnnHead head) => head is RnnHead.OneToMany or RnnHead.EncoderDecoder;
+
+    /// <summary>
+    /// The targets of the decoder heads' data, M = <see cref="OutputLength"/> steps: for 1 vs N (one input vector x of
+    /// <see cref="InputSize"/> values) the ramp x₀ + t·x₁ for t = 0, 1, 2; for N vs M the running sums of the first M steps
+    /// (<see cref="RunningSums"/>).
+    /// </summary>
+    public static float[] DecoderTargets(RnnHead head, float[] features) => head == RnnHead.OneToMany
+        ? Enumerable.Range(0, OutputLength).Select(t => features[0] + t * features[1]).ToArray()
+        : RunningSums(features)[..OutputLength];
+
+    /// <summary>Rows with known-size feature and label vectors of the given sizes (ML.NET reads arrays as variable-size vectors otherwise).</summary>
+    public static IDataView Sized<TLabel>(MLContext ml, IEnumerable<DecoderRow<TLabel>> rows, int featureSize, int labelSize, PrimitiveDataViewType labelItem)
+    {
+        SchemaDefinition schema = SchemaDefinition.Create(typeof(DecoderRow<TLabel>));
+        schema["Features"].ColumnType = new VectorDataViewType(NumberDataViewType.Single, featureSize);
+        schema["Label"].ColumnType = new VectorDataViewType(labelItem, labelSize);
+        return ml.Data.LoadFromEnumerable(rows, schema);
+    }
+
+    /// <summary>The decoder heads' data: 1 vs N rows hold one input vector of <see cref="InputSize"/> values, N vs M rows
+    /// a sequence of <see cref="Steps"/> steps; labels hold <see cref="OutputLength"/> steps of <see cref="DecoderTargets"/>.</summary>
+    private static IDataView DecoderData(MLContext ml, RnnTask task, RnnHead head, int rows, int seed)
+    {
+        int featureSize = head == RnnHead.OneToMany ? InputSize : Length;
+        float[][] x = Sequences(rows, seed, featureSize);
+        return task switch
+        {
+            RnnTask.Regression => Sized(ml, x.Select(f => new DecoderRow<float> { Features = f, Label = DecoderTargets(head, f) }),
+                featureSize, OutputLength, NumberDataViewType.Single),
+            RnnTask.BinaryClassification => Sized(ml, x.Select(f => new DecoderRow<bool> { Features = f, Label = DecoderTargets(head, f).Select(v => v > 0).ToArray() }),
+                featureSize, OutputLength, BooleanDataViewType.Instance),
+            _ => Sized(ml, x.Select(f => new DecoderRow<string> { Features = f, Label = DecoderTargets(head, f).Select(ClassOf).ToArray() }),
+                featureSize, OutputLength, TextDataViewType.Instance),
+        };
+    }
+
     /// <summary>Deterministic pseudo-random sequences in [-1, 1].</summary>
     public static float[][] Sequences(int rows, int seed, int length = Length)
     {
@@ -83,6 +131,8 @@ internal static class TestData
 
     public static IDataView Data(MLContext ml, RnnTask task, RnnHead head, int rows = 24, int seed = 7)
     {
+        if (HasDecoder(head))
+            return DecoderData(ml, task, head, rows, seed);
         float[][] x = Sequences(rows, seed);
         return (task, head) switch
         {
@@ -100,6 +150,7 @@ internal static class TestData
         InputSize = InputSize,
         Cell = cell,
         Head = head,
+        OutputLength = HasDecoder(head) ? OutputLength : 1,
         HiddenSize = 5,
         BatchSize = 8,
         MaxEpochs = epochs,

@@ -63,6 +63,42 @@ public sealed class EarlierReleaseTests
         CollectionAssert.AreEqual(expected.BitVectors("Score"), scored.GetColumn<float[]>("Score").Select(v => string.Join(",", v.Select(Bits))).ToArray());
     }
 
+    /// <summary>The folders from format 0x00010003 on, which add the decoder heads' models.</summary>
+    public static IEnumerable<object[]> DecoderVersions() =>
+        Versions().Where(v => File.Exists(Path.Combine(AppContext.BaseDirectory, "fixtures", "models", (string)v[0], "lstm-regression-one-to-many.zip")));
+
+    [TestMethod]
+    public void DecoderHeadsHaveFixturesFromTheirFirstFormatOn() =>
+        CollectionAssert.Contains(DecoderVersions().Select(v => (string)v[0]).ToArray(), "0x00010003");
+
+    [TestMethod]
+    [DynamicData(nameof(DecoderVersions))]
+    public void LstmRegressionOneToMany(string version)
+    {
+        Expected expected = Load(version, "lstm-regression-one-to-many", out ITransformer model, out var ml);
+        var rows = expected.Floats("Features").Select(f => new Vector3 { Features = f }).ToArray();
+        IDataView scored = model.Transform(ml.Data.LoadFromEnumerable(rows));
+        CollectionAssert.AreEqual(expected.BitVectors("Score"), scored.GetColumn<float[]>("Score").Select(v => string.Join(",", v.Select(Bits))).ToArray());
+        Assert.AreEqual(4, ((VectorDataViewType)scored.Schema["Score"].Type).Size);
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(DecoderVersions))]
+    public void GruMulticlassEncoderDecoderWithAttentionAndFeedback(string version)
+    {
+        Expected expected = Load(version, "gru-multiclass-encoder-decoder-attention", out ITransformer model, out var ml);
+        RnnTransformer rnn = ((TransformerChain<ITransformer>)model).OfType<RnnTransformer>().Single();
+        Assert.AreEqual((RnnHead.EncoderDecoder, 3, RnnContext.Attention, RnnDecoderInput.InitialStateAndEveryStep, true),
+            (rnn.Options.Head, rnn.Options.OutputLength, rnn.Options.Context, rnn.Options.DecoderInput, rnn.Options.FeedPreviousOutput));
+        float[][] features = expected.Floats("Features");
+        string[][] classes = expected.Root.GetProperty("Classes").EnumerateArray().Select(r => r.EnumerateArray().Select(e => e.GetString()!).ToArray()).ToArray();
+        SchemaDefinition schema = SchemaDefinition.Create(typeof(ClassesRow));
+        schema["Classes"].ColumnType = new VectorDataViewType(TextDataViewType.Instance, 3);
+        IDataView scored = model.Transform(ml.Data.LoadFromEnumerable(features.Select((f, i) => new ClassesRow { Features = f, Classes = classes[i] }), schema));
+        CollectionAssert.AreEqual(expected.BitVectors("Score"), scored.GetColumn<float[]>("Score").Select(v => string.Join(",", v.Select(Bits))).ToArray());
+        CollectionAssert.AreEqual(expected.Strings("PredictedLabel"), scored.GetColumn<uint[]>("PredictedLabel").Select(v => string.Join(",", v)).ToArray());
+    }
+
     [TestMethod]
     public void FirstFormatStillGivesItsTrainingSettingsAndTimes()
     {
@@ -135,6 +171,17 @@ public sealed class EarlierReleaseTests
         [VectorType(8)] public float[] Open { get; set; } = [];
         [VectorType(8)] public float[] Close { get; set; } = [];
         public string Direction { get; set; } = "";
+    }
+
+    private sealed class Vector3
+    {
+        [VectorType(3)] public float[] Features { get; set; } = [];
+    }
+
+    private sealed class ClassesRow
+    {
+        public float[] Features { get; set; } = [];
+        public string[] Classes { get; set; } = [];
     }
 
     private sealed class VariableRow
