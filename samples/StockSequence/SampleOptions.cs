@@ -38,9 +38,9 @@ public sealed record SampleOptions
 
         Encoder-decoder (N vs M, only with --ahead H > 1; the cell, size and training options above apply too)
           --context K          what the decoder reads of the window: last (the encoder's last state), projected
-                               (tanh of a linear map of it) or attention (recomputed at every step) (default: projected)
+                               (tanh of a linear map of it) or attention (recomputed at every step) (default: last)
           --decoder-input K    how the decoder reads it: initial (its first state), every (an input at every step) or
-                               both (default: both)
+                               both (default: every)
           --feed-previous K    on: the decoder also reads the previous day's value (the true one in training, its own
                                forecast when forecasting); off (default)
 
@@ -77,10 +77,10 @@ public sealed record SampleOptions
     public int Ahead { get; init; } = 1;
 
     /// <summary>The encoder–decoder's context (with <see cref="Ahead"/> &gt; 1).</summary>
-    public RnnContext Context { get; init; } = RnnContext.Projected;
+    public RnnContext Context { get; init; } = RnnContext.LastState;
 
     /// <summary>How the encoder–decoder's decoder reads the context (with <see cref="Ahead"/> &gt; 1).</summary>
-    public RnnDecoderInput DecoderInput { get; init; } = RnnDecoderInput.InitialStateAndEveryStep;
+    public RnnDecoderInput DecoderInput { get; init; } = RnnDecoderInput.EveryStep;
 
     /// <summary>Whether the encoder–decoder's decoder reads the previous day's value (with <see cref="Ahead"/> &gt; 1).</summary>
     public bool FeedPreviousOutput { get; init; }

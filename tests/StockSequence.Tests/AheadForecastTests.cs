@@ -18,14 +18,15 @@ public sealed class AheadForecastTests
         var defaults = SampleOptions.Parse([]);
         Assert.AreEqual(1, defaults.Ahead);
         Assert.IsFalse(defaults.IsMultiStep, "--ahead 1 is the one-day run of before");
-        Assert.AreEqual(RnnContext.Projected, defaults.Context);
-        Assert.AreEqual(RnnDecoderInput.InitialStateAndEveryStep, defaults.DecoderInput);
+        Assert.AreEqual(RnnContext.LastState, defaults.Context);
+        Assert.AreEqual(RnnDecoderInput.EveryStep, defaults.DecoderInput);
         Assert.IsFalse(defaults.FeedPreviousOutput);
 
         var all = SampleOptions.Parse(["--ahead", "5", "--context", "attention", "--decoder-input=every", "--feed-previous", "on"]);
         Assert.AreEqual(new SampleOptions { Ahead = 5, Context = RnnContext.Attention, DecoderInput = RnnDecoderInput.EveryStep, FeedPreviousOutput = true }, all);
         Assert.IsTrue(all.IsMultiStep);
         Assert.AreEqual(RnnContext.LastState, SampleOptions.Parse(["--ahead", "2", "--context", "LAST", "--decoder-input", "initial"]).Context);
+        Assert.AreEqual(RnnContext.Projected, SampleOptions.Parse(["--ahead", "2", "--context", "projected"]).Context);
         Assert.AreEqual(RnnDecoderInput.InitialStateAndEveryStep, SampleOptions.Parse(["--ahead", "2", "--decoder-input", "both"]).DecoderInput);
         Assert.IsFalse(SampleOptions.Parse(["--ahead", "2", "--feed-previous", "off"]).FeedPreviousOutput);
         Assert.AreEqual(new SampleOptions { Ahead = 3, Quick = true, Days = 750, Epochs = 2 }, SampleOptions.Parse(["--quick", "--ahead", "3"]));
