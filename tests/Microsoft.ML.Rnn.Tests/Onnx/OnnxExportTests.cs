@@ -85,33 +85,53 @@ public sealed class OnnxExportTests
     }
 
     /// <summary>
-    /// The decoder heads: every context × decoder input the rules allow for N vs M and both inputs for 1 vs N, with and
-    /// without feedback (free running in the file, as scoring), rotating over cells, tasks, layer counts, bidirectional
-    /// encoders (where allowed) and fixed or variable lengths so that each of those appears with several structures.
+    /// The decoder heads over the same product as the others — every cell × task × direction count (N vs M's encoder) ×
+    /// layer count × fixed or variable length (N vs M; 1 vs N reads one vector) — with the structure's own settings
+    /// rotating so that every context × decoder input the rules allow, with and without feedback (free running in the
+    /// file, as scoring), appears several times (a bidirectional encoder rotates over the settings that allow it).
     /// </summary>
     public static IEnumerable<object[]> DecoderConfigurations()
     {
-        int index = 0;
+        var settings = new List<(RnnContext Context, RnnDecoderInput Input, bool Feedback)>();
         foreach (bool feedback in new[] { false, true })
-        {
             foreach (RnnContext context in Enum.GetValues<RnnContext>())
                 foreach (RnnDecoderInput input in Enum.GetValues<RnnDecoderInput>())
+                    if (!(context == RnnContext.Attention && input == RnnDecoderInput.InitialState))
+                        settings.Add((context, input, feedback));
+        var bidirectionalSettings = settings.Where(s => s.Context == RnnContext.Projected || s.Input == RnnDecoderInput.EveryStep).ToList();
+        int next = 0, nextBidirectional = 0;
+        foreach (RnnCellType cell in Enum.GetValues<RnnCellType>())
+            foreach (RnnTask task in Enum.GetValues<RnnTask>())
+                foreach (int layers in new[] { 1, 2 })
                 {
-                    if (context == RnnContext.Attention && input == RnnDecoderInput.InitialState)
-                        continue;
-                    bool bidirectionalAllowed = context == RnnContext.Projected || input == RnnDecoderInput.EveryStep;
-                    index++;
-                    yield return [RnnHead.EncoderDecoder, (RnnCellType)(index % 3), (RnnTask)(index / 3 % 3), context, input, feedback,
-                        bidirectionalAllowed && index % 2 == 0, 1 + index % 2, index % 4 < 2];
-                }
+                    foreach (bool bidirectional in new[] { false, true })
+                        foreach (bool variable in new[] { false, true })
+                        {
+                            var (context, input, feedback) = bidirectional
+                                ? bidirectionalSettings[nextBidirectional++ % bidirectionalSettings.Count]
+                                : settings[next++ % settings.Count];
+                            yield return [RnnHead.EncoderDecoder, cell, task, context, input, feedback, bidirectional, layers, variable];
+                        }
 
-            foreach (RnnDecoderInput input in new[] { RnnDecoderInput.InitialState, RnnDecoderInput.EveryStep })
-                foreach (RnnTask task in Enum.GetValues<RnnTask>())
-                {
-                    index++;
-                    yield return [RnnHead.OneToMany, (RnnCellType)(index % 3), task, RnnContext.LastState, input, feedback, false, 1 + index % 2, false];
+                    foreach (RnnDecoderInput input in new[] { RnnDecoderInput.InitialState, RnnDecoderInput.EveryStep })
+                        yield return [RnnHead.OneToMany, cell, task, RnnContext.LastState, input, (layers + (int)task) % 2 == 0, false, layers, false];
                 }
-        }
+    }
+
+    [TestMethod]
+    public void DecoderConfigurationsCoverEverySetting()
+    {
+        object[][] all = DecoderConfigurations().ToArray();
+        foreach (RnnContext context in Enum.GetValues<RnnContext>())
+            foreach (RnnDecoderInput input in Enum.GetValues<RnnDecoderInput>())
+                foreach (bool feedback in new[] { false, true })
+                    if (!(context == RnnContext.Attention && input == RnnDecoderInput.InitialState))
+                        Assert.IsTrue(all.Any(c => (RnnHead)c[0] == RnnHead.EncoderDecoder && (RnnContext)c[3] == context && (RnnDecoderInput)c[4] == input
+                            && (bool)c[5] == feedback), $"{context} {input} feedback {feedback}");
+        Assert.IsTrue(all.Any(c => (RnnHead)c[0] == RnnHead.EncoderDecoder && (RnnContext)c[3] == RnnContext.Attention && (bool)c[6]), "attention over a bidirectional encoder");
+        foreach (RnnDecoderInput input in new[] { RnnDecoderInput.InitialState, RnnDecoderInput.EveryStep })
+            foreach (bool feedback in new[] { false, true })
+                Assert.IsTrue(all.Any(c => (RnnHead)c[0] == RnnHead.OneToMany && (RnnDecoderInput)c[4] == input && (bool)c[5] == feedback), $"OneToMany {input} feedback {feedback}");
     }
 
     public static string DecoderName(System.Reflection.MethodInfo method, object[] data) =>
