@@ -51,6 +51,7 @@ def dotnet_medians(groups):
     subprocess.run(["dotnet", "run", "-c", "Release", "--project", PROJECT, "--",
                     "--filter", *filters,
                     "--launchCount", "1", "--warmupCount", "3", "--iterationCount", "15",
+                    "--buildTimeout", "900",  # BenchmarkDotNet's 2 minutes are not enough on a loaded 2-core machine
                     "--exporters", "json", "--artifacts", artifacts],
                    check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     medians = {}
@@ -59,6 +60,8 @@ def dotnet_medians(groups):
             for benchmark in json.load(f)["Benchmarks"]:
                 parameters = dict(p.split("=", 1) for p in benchmark["Parameters"].split("&"))
                 threads = int(parameters.get("Threads", "1"))
+                if benchmark["Statistics"] is None:
+                    sys.exit(f"BenchmarkDotNet has no result for {benchmark['FullName']}: see the log in {artifacts}")
                 medians[(parameters["Case"], threads)] = (benchmark["Statistics"]["Median"] / 1e6,
                                                           benchmark["Memory"]["BytesAllocatedPerOperation"])
     return medians
