@@ -6,6 +6,7 @@
 //    symbols package holds both PDBs.
 // 2. Trains a tiny LSTM, saves it, loads it in a fresh MLContext, predicts, and compares with the trained model.
 using System.IO.Compression;
+using System.Reflection;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Microsoft.ML;
@@ -75,9 +76,10 @@ using (ZipArchive zip = ZipFile.OpenRead(snupkg))
 }
 
 // The ML.NET this app runs against is the one it asked for, and the package's assemblies came from the package.
-Version running = typeof(MLContext).Assembly.GetName().Version!;
+// (ML.NET keeps its assembly version at 1.0.0.0: the informational version says the release, "6.0.0+<commit>".)
+string running = typeof(MLContext).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 Console.WriteLine($"Microsoft.ML {running} (the app references {mlNetVersion}); Microsoft.ML.Rnn from {typeof(RnnTrainer).Assembly.Location}");
-Expect(running.ToString(3) == mlNetVersion, $"running against Microsoft.ML {running}, the app references {mlNetVersion}");
+Expect(running.Split('+')[0] == mlNetVersion, $"running against Microsoft.ML {running}, the app references {mlNetVersion}");
 Expect(typeof(RnnTrainer).Assembly.Location.StartsWith(AppContext.BaseDirectory, StringComparison.Ordinal), "Microsoft.ML.Rnn is not deployed with the app");
 
 // Train, save, load, predict.

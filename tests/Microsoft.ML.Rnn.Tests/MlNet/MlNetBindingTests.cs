@@ -1,3 +1,4 @@
+using System.Reflection;
 using Mono.Cecil;
 
 namespace Microsoft.ML.Rnn.Tests.MlNet;
@@ -65,6 +66,6 @@ public sealed class MlNetBindingTests
         // Microsoft.ML.Rnn uses dozens of ML.NET types and members (IDataView, the schema, the host, the model file…).
         Assert.IsGreaterThan(20, types, "ML.NET type references found");
         Assert.IsGreaterThan(50, members, "ML.NET member references found");
-        Assert.IsEmpty(problems, $"against the Microsoft.ML {typeof(MLContext).Assembly.GetName().Version} deployed here:\n" + string.Join("\n", problems));
+        Assert.IsEmpty(problems, $"against the Microsoft.ML {typeof(MLContext).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion} deployed here:\n" + string.Join("\n", problems));
     }
 }
