@@ -148,7 +148,8 @@ public sealed class RnnTrainingSession
 
     /// <summary>
     /// The loss on a batch, weighted by <paramref name="rowWeights"/> as in <see cref="TrainStep(SequenceBatch, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, CancellationToken)"/>
-    /// (empty: the unweighted mean), with no update and no dropout (and no carried state); <paramref name="cancellationToken"/>
+    /// (empty: the unweighted mean), with no update and no dropout (and no carried state); a decoder that feeds back its
+    /// previous output feeds back its own, as when scoring (free running). <paramref name="cancellationToken"/>
     /// is checked at every time step and inside the matrix products over all steps.
     /// </summary>
     /// <exception cref="OperationCanceledException">The evaluation was cancelled.</exception>

@@ -12,7 +12,7 @@ namespace Microsoft.ML.Rnn;
 internal static class RnnOnnxSupport
 {
     /// <summary>The heads whose graph <see cref="RnnOnnxHead"/> writes.</summary>
-    public static readonly IReadOnlySet<RnnHead> ExportedHeads = new HashSet<RnnHead> { RnnHead.ManyToOne, RnnHead.ManyToMany };
+    public static readonly IReadOnlySet<RnnHead> ExportedHeads = new HashSet<RnnHead> { RnnHead.ManyToOne, RnnHead.ManyToMany, RnnHead.OneToMany, RnnHead.EncoderDecoder };
 
     /// <summary>The cells ONNX has an operator for with the same equations (<c>RNN</c>, <c>LSTM</c>, <c>GRU</c>).</summary>
     public static readonly IReadOnlySet<RnnCellType> ExportedCells = new HashSet<RnnCellType> { RnnCellType.Rnn, RnnCellType.Lstm, RnnCellType.Gru };
