@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using Microsoft.ML.Rnn.Core;
 
@@ -16,8 +17,9 @@ namespace Microsoft.ML.Rnn;
 /// writes that step's <c>Score</c>, exactly, bit for bit, as <c>Transform</c> scores it when given the whole series so far
 /// (every step since the engine was created, <see cref="Reset"/> or <see cref="LoadState"/>): regression values in the
 /// label's units (mapped back when training standardised the label), binary classification the logit (the
-/// <c>Probability</c> column is its sigmoid, <c>PredictedLabel</c> is <c>Score &gt; 0</c>), multiclass the class
-/// probabilities. Unlike <c>Transform</c>, which scores rows of at most 65,536 steps, the engine has no length limit.
+/// <see cref="Predict(ReadOnlySpan{float}, Span{float}, Span{float})"/> overload adds the <c>Probability</c> column's
+/// value; <c>PredictedLabel</c> is <c>Score &gt; 0</c>), multiclass the class probabilities (<c>PredictedLabel</c> is the
+/// 1-based index of the largest). Unlike <c>Transform</c>, which scores rows of at most 65,536 steps, the engine has no length limit.
 /// </para>
 /// <para>
 /// A tick costs the same whatever the number of ticks seen, and allocates nothing (the array-returning overload
@@ -42,9 +44,13 @@ public sealed class RnnStreamingEngine
     private const int FormatVersion = 1;
     private const int HeaderBytes = 4 + 4 + 4 + 8 + 4;
 
+    /// <summary>Values beyond which a longer row no longer changes how a vectorised function treats its last values.</summary>
+    private const int SigmoidWindow = 64;
+
     private readonly RnnModelData _model;
     private readonly StreamingNetwork _network;
     private readonly uint _modelIdentity;
+    private readonly float[] _sigmoidWindow;
 
     internal RnnStreamingEngine(RnnModelData model)
     {
@@ -72,6 +78,7 @@ public sealed class RnnStreamingEngine
 
         _network = new StreamingNetwork(model.Network);
         _modelIdentity = ModelIdentity(model);
+        _sigmoidWindow = new float[Math.Max(SigmoidWindow, _network.OutputSize)];
     }
 
     /// <summary>Values per step in: the model's features per step.</summary>
@@ -108,6 +115,37 @@ public sealed class RnnStreamingEngine
         _model.LabelStandardization?.Restore(output);
         if (_model.Options.Task == RnnTask.MulticlassClassification)
             RnnTransformer.StepSoftmax(output);
+    }
+
+    /// <summary>
+    /// Binary classification: takes one time step and writes its <c>Score</c> (the logit) and its <c>Probability</c>,
+    /// each as the columns give them. The probability is the sigmoid of the score computed as the column computes it
+    /// (the column's vectorised sigmoid can differ in the last bit from a scalar one).
+    /// </summary>
+    /// <param name="step"><see cref="InputSize"/> finite values.</param>
+    /// <param name="score">Exactly <see cref="OutputSize"/> values.</param>
+    /// <param name="probability">Exactly <see cref="OutputSize"/> values.</param>
+    /// <exception cref="InvalidOperationException">The model is not a binary classifier (regression has no probability; multiclass <c>Score</c> is the class probabilities).</exception>
+    /// <exception cref="ArgumentException">A length is wrong, or <paramref name="step"/> holds NaN or an infinity; the state is unchanged.</exception>
+    public void Predict(ReadOnlySpan<float> step, Span<float> score, Span<float> probability)
+    {
+        if (_model.Options.Task != RnnTask.BinaryClassification)
+            throw new InvalidOperationException(
+                $"Only a binary classifier has a Probability column; this model is {_model.Options.Task}" +
+                (_model.Options.Task == RnnTask.MulticlassClassification ? ", whose Score holds the class probabilities." : "."));
+        if (probability.Length != OutputSize)
+            throw new ArgumentException($"The probability holds {probability.Length} values; this model gives {OutputSize} per step.", nameof(probability));
+        Predict(step, score);
+
+        // The column applies TensorPrimitives.Sigmoid to the whole row (steps × outputs values), whose vector width
+        // depends on the row's length: the same function over the last values of a row as long (up to 64) rounds the same.
+        int outputs = OutputSize;
+        int length = (int)Math.Min(StepsSeen * outputs, Math.Max(SigmoidWindow, outputs));
+        Span<float> window = _sigmoidWindow.AsSpan(0, length);
+        window.Clear();
+        score.CopyTo(window[(length - outputs)..]);
+        TensorPrimitives.Sigmoid(window, window);
+        window[(length - outputs)..].CopyTo(probability);
     }
 
     /// <summary>Takes one time step and returns its <c>Score</c> values in a new array.</summary>
