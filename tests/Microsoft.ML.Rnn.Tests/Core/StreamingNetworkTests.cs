@@ -64,6 +64,19 @@ public sealed class StreamingNetworkTests
     }
 
     [TestMethod]
+    public void TheWarmUpIsAsLongAsTheBatchedProductsKeepChangingAlgorithm()
+    {
+        // What docs/api.md says: 1 when no projection changes algorithm (one feature in, one output: the dot form at
+        // any length); 3 for a stacked LSTM (the second layer's 64 → 256 projection is a dot form over 1 or 2 steps,
+        // packed from 3); longer for a tiny layer on a wide input (a product under 4096 multiply-adds stays a dot form).
+        Assert.AreEqual(1, new StreamingNetwork(new RnnNetwork(new RnnNetworkShape(RnnCellType.Lstm, 1, 64, 1, Head: RnnHead.ManyToMany), 1)).WarmUpSteps);
+        Assert.AreEqual(3, new StreamingNetwork(new RnnNetwork(new RnnNetworkShape(RnnCellType.Lstm, 1, 64, 1, 2, Head: RnnHead.ManyToMany), 1)).WarmUpSteps);
+        int tiny = new StreamingNetwork(new RnnNetwork(new RnnNetworkShape(RnnCellType.Gru, 8, 1, 1, Head: RnnHead.ManyToMany), 1)).WarmUpSteps;
+        Assert.AreEqual(4096 / (3 * 8) + 1, tiny);
+        Assert.IsLessThan(300, tiny);
+    }
+
+    [TestMethod]
     public void AResetStartsAgainFromTheZeroState()
     {
         var network = new RnnNetwork(new RnnNetworkShape(RnnCellType.Lstm, 2, 8, 1, Head: RnnHead.ManyToMany), seed: 5);
