@@ -15,6 +15,23 @@ public sealed partial class RnnTransformer
     /// </exception>
     public RnnStreamingEngine CreateStreamingEngine() => new(_model);
 
+    /// <summary>
+    /// A typed streaming engine in the style of <c>PredictionEngine</c>: a <typeparamref name="TSrc"/> holding one step
+    /// in, a <typeparamref name="TDst"/> with that step's <c>Score</c> (and <c>Probability</c>, <c>PredictedLabel</c>) out,
+    /// with the guarantees of <see cref="CreateStreamingEngine()"/> (see <see cref="RnnStreamingEngine{TSrc, TDst}"/> for
+    /// the members the two classes need).
+    /// </summary>
+    /// <param name="mlContext">The context, as <c>CreatePredictionEngine</c> takes it.</param>
+    /// <exception cref="NotSupportedException">The model cannot stream (as <see cref="CreateStreamingEngine()"/>).</exception>
+    /// <exception cref="ArgumentException">A class lacks the feature member or has a member of the wrong type; the message names it.</exception>
+    public RnnStreamingEngine<TSrc, TDst> CreateStreamingEngine<TSrc, TDst>(MLContext mlContext)
+        where TSrc : class
+        where TDst : class, new()
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        return new RnnStreamingEngine<TSrc, TDst>(new RnnStreamingEngine(_model), _model);
+    }
+
     /// <summary>The multiclass <c>Score</c> of one step from its logits, in place, as the scoring columns compute it.</summary>
     internal static void StepSoftmax(Span<float> values) => RowScorer.Softmax(values);
 }
