@@ -22,12 +22,13 @@ namespace Microsoft.ML.Rnn.Core;
 /// </remarks>
 internal sealed class StreamingNetwork
 {
-    /// <summary>Beyond this many steps every product of any shape takes the packed path (more multiply-adds than the
-    /// dispatcher's tiny-product limit, more rows than any micro-kernel tile): the scan for a stable rounding ends here.</summary>
-    private const int ScanSteps = (int)GemmDispatcher.TinyWork + 64;
+    /// <summary>Steps past the dispatcher's size limits (more multiply-adds than its tiny-product limit, more rows than
+    /// any micro-kernel tile or unpacked form takes) from which the scan for a stable rounding starts.</summary>
+    private const int ScanMargin = 64;
 
-    /// <summary>How many steps further the rounding is checked to stay the same (any periodic choice by tile size repeats within it).</summary>
-    private const int CheckSteps = 4096;
+    /// <summary>How many steps further the rounding is checked to stay the same (a choice by tile size, periodic in
+    /// the step count with a period of at most a few dozen, repeats many times within it).</summary>
+    private const int CheckSteps = 512;
 
     private readonly RnnNetworkShape _shape;
     private readonly StreamingLayer[] _layers;
@@ -59,20 +60,22 @@ internal sealed class StreamingNetwork
         _head = new RowProjection(_parameters, _headOffset, head[0]);
         _headBias = head[1];
 
-        // Per projection (layers, then the head): the rounding of a pass over T steps, T = 1 … ScanSteps + CheckSteps.
+        // Per projection (layers, then the head): the rounding of a pass over T steps, T = 1 … scan + CheckSteps, where
+        // from scan on the product is past every size limit of the dispatcher's choice of algorithm.
         int projections = _layers.Length + 1;
         _stableRounding = new ProjectionRounding[projections];
         int warmUp = 1;
         for (int i = 0; i < projections; i++)
         {
             RowProjection projection = i < _layers.Length ? _layers[i].Projection : _head;
-            ProjectionRounding stable = projection.RoundingFor(ScanSteps);
-            for (int steps = ScanSteps + 1; steps <= ScanSteps + CheckSteps; steps++)
+            int scanSteps = (int)(GemmDispatcher.TinyWork / Math.Max(1L, (long)projection.Columns * projection.Depth)) + ScanMargin;
+            ProjectionRounding stable = projection.RoundingFor(scanSteps);
+            for (int steps = scanSteps + 1; steps <= scanSteps + CheckSteps; steps++)
                 if (projection.RoundingFor(steps) != stable)
                     throw new NotSupportedException(
                         $"The batched product of {(i < _layers.Length ? $"layer {i}'s input projection" : "the head")} ({projection.Columns}×{projection.Depth}) " +
                         "rounds differently for different numbers of steps, so no stepper can match it bit for bit.");
-            for (int steps = ScanSteps - 1; steps >= 1; steps--)
+            for (int steps = scanSteps - 1; steps >= 1; steps--)
                 if (projection.RoundingFor(steps) != stable)
                 {
                     warmUp = Math.Max(warmUp, steps + 1);

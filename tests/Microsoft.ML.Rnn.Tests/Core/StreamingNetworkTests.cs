@@ -19,6 +19,9 @@ public sealed class StreamingNetworkTests
                     yield return [cell, input, hidden, 1, 1];
             yield return [cell, 3, 16, 3, 2];
             yield return [cell, 9, 12, 2, 4];
+            // Deeper than a packed slice (256): the packed path sums the depth in slices and adds them.
+            yield return [cell, 300, 3, 1, 1];
+            yield return [cell, 520, 70, 2, 2];
         }
     }
 
