@@ -11,6 +11,19 @@ if (args is ["quick", ..])
     return;
 }
 
+// `quick-seq2seq` prints a Stopwatch table of the encoder–decoder training step and its parts.
+if (args is ["quick-seq2seq", "fingerprint"])
+{
+    QuickSeq2Seq.Fingerprint();
+    return;
+}
+
+if (args is ["quick-seq2seq", ..])
+{
+    QuickSeq2Seq.Run(args.Length > 1 ? args[1] : "");
+    return;
+}
+
 // Case names are long (they encode the shape); keep them whole in reports, which benchmarks/peer/compare.py reads.
 var config = DefaultConfig.Instance.WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(64));
 BenchmarkSwitcher.FromAssembly(typeof(GemmBenchmarks).Assembly).Run(args, config);

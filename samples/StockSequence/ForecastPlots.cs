@@ -2,11 +2,12 @@ using System.Globalization;
 using Microsoft.ML.Rnn;
 using ScottPlot;
 using ScottPlot.TickGenerators;
+using StockSequence.Forecasting;
 
 namespace StockSequence;
 
 /// <summary>
-/// The sample's PNG plots (ScottPlot, rendered off-screen): the loss curve and forecast vs actual. Each is built as a
+/// The sample's PNG plots (ScottPlot, rendered off-screen): the loss curve, forecast vs actual and the paths of several days. Each is built as a
 /// <see cref="Plot"/> first, so that tests can look at what it holds.
 /// </summary>
 public static class ForecastPlots
@@ -120,6 +121,79 @@ public static class ForecastPlots
         };
         plot.Title(title);
         plot.XLabel("date of the day forecast");
+        plot.YLabel(valueLabel);
+        plot.ShowLegend(Alignment.UpperLeft);
+        return plot;
+    }
+
+    /// <summary>Writes <see cref="PathsVsActual"/> as a PNG file.</summary>
+    /// <param name="title">The plot's title.</param>
+    /// <param name="valueLabel">What the values are, for the vertical axis.</param>
+    /// <param name="dates">The days of the actual prices.</param>
+    /// <param name="actual">What happened, one price per date.</param>
+    /// <param name="forecasts">Per forecaster, its paths.</param>
+    /// <param name="path">The PNG file to write.</param>
+    public static void WritePathsVsActual(string title, string valueLabel, IReadOnlyList<DateTime> dates, IReadOnlyList<double> actual,
+        IReadOnlyList<(string Name, IReadOnlyList<PricePath> Paths)> forecasts, string path) =>
+        PathsVsActual(title, valueLabel, dates, actual, forecasts).SavePng(path, Width, Height);
+
+    /// <summary>
+    /// The actual prices, and over them each forecaster's paths of the next days from a few origins: every path starts at its
+    /// origin's price and runs through its forecasts, so the fan shows how each forecaster's days drift from the truth. The
+    /// first forecaster is drawn dashed in blue, the next in red on top; one legend entry each.
+    /// </summary>
+    /// <param name="title">The plot's title.</param>
+    /// <param name="valueLabel">What the values are, for the vertical axis.</param>
+    /// <param name="dates">The days of the actual prices.</param>
+    /// <param name="actual">What happened, one price per date.</param>
+    /// <param name="forecasts">Per forecaster, its paths (at least one forecaster with at least one path).</param>
+    /// <returns>The plot.</returns>
+    public static Plot PathsVsActual(string title, string valueLabel, IReadOnlyList<DateTime> dates, IReadOnlyList<double> actual,
+        IReadOnlyList<(string Name, IReadOnlyList<PricePath> Paths)> forecasts)
+    {
+        ArgumentNullException.ThrowIfNull(dates);
+        ArgumentNullException.ThrowIfNull(actual);
+        ArgumentNullException.ThrowIfNull(forecasts);
+        if (dates.Count == 0 || actual.Count != dates.Count)
+        {
+            throw new ArgumentException($"Need one actual value per date ({dates.Count} dates, {actual.Count} values).");
+        }
+
+        if (forecasts.Count == 0 || forecasts.Any(f => f.Paths.Count == 0 || f.Paths.Any(p => p.Dates.Count == 0 || p.Dates.Count != p.Prices.Count)))
+        {
+            throw new ArgumentException("Need at least one forecaster, each with paths of one price per date.");
+        }
+
+        var plot = new Plot();
+        var truth = plot.Add.ScatterLine(dates.Select(d => d.ToOADate()).ToArray(), actual.ToArray(), Colors.Black);
+        truth.LegendText = "actual";
+        truth.LineWidth = 2;
+        Color[] colors = [Colors.Blue, Colors.Red, Colors.Green, Colors.Orange];
+        for (int f = 0; f < forecasts.Count; f++)
+        {
+            for (int p = 0; p < forecasts[f].Paths.Count; p++)
+            {
+                PricePath path = forecasts[f].Paths[p];
+                double[] x = path.Dates.Select(d => d.ToOADate()).Prepend(path.Origin.ToOADate()).ToArray();
+                double[] y = path.Prices.Prepend(path.OriginPrice).ToArray();
+                var line = plot.Add.ScatterLine(x, y, colors[f % colors.Length]);
+                line.LineWidth = 1.5f;
+                line.MarkerSize = 4;
+                line.LinePattern = f == 0 ? LinePattern.Dashed : LinePattern.Solid;
+                if (p == 0)
+                {
+                    line.LegendText = forecasts[f].Name;
+                }
+            }
+        }
+
+        plot.Axes.DateTimeTicksBottom();
+        plot.Axes.Bottom.TickGenerator = new DateTimeAutomatic
+        {
+            LabelFormatter = d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        };
+        plot.Title(title);
+        plot.XLabel("date");
         plot.YLabel(valueLabel);
         plot.ShowLegend(Alignment.UpperLeft);
         return plot;

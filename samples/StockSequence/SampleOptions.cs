@@ -22,7 +22,10 @@ public sealed record SampleOptions
 
         Windows
           --window N           steps the model sees (default: 50)
-          --horizon N          how many steps ahead to forecast (default: 1, the next day)
+          --horizon N          the one day ahead to forecast (default: 1, the next day)
+          --ahead H            forecast all of days 1..H at once (default: 1): an encoder-decoder (N vs M) network
+                               emitting H steps, against the one-day network applied H times (recursive) and
+                               persistence, per day ahead. Needs --horizon 1 and no --folds
           --normalization K    per-window scaling: last (p/p_last - 1, default), first (p/p_first - 1) or none
 
         Recurrent network (N vs 1: the window in, the forecast out; trained by mlContext.Regression.Trainers.Rnn)
@@ -32,6 +35,14 @@ public sealed record SampleOptions
           --epochs N           most training epochs (default: 30; --quick: 2)
           --patience N         stop after N epochs without a lower validation loss, keeping the best epoch; the last
                                10% of the training windows validate. 0 trains every epoch (default: 5)
+
+        Encoder-decoder (N vs M, only with --ahead H > 1; the cell, size and training options above apply too)
+          --context K          what the decoder reads of the window: last (the encoder's last state), projected
+                               (tanh of a linear map of it) or attention (recomputed at every step) (default: last)
+          --decoder-input K    how the decoder reads it: initial (its first state), every (an input at every step) or
+                               both (default: every)
+          --feed-previous K    on: the decoder also reads the previous day's value (the true one in training, its own
+                               forecast when forecasting); off (default)
 
         Evaluation (the hold-out is always the last 15% of the windows)
           --folds N            also a walk-forward report over the training windows: N consecutive blocks, each scored by
@@ -61,6 +72,21 @@ public sealed record SampleOptions
 
     /// <summary>Steps ahead to forecast.</summary>
     public int Horizon { get; init; } = 1;
+
+    /// <summary>Days 1..Ahead forecast at once by the encoder–decoder; 1 runs the one-day comparison only.</summary>
+    public int Ahead { get; init; } = 1;
+
+    /// <summary>The encoder–decoder's context (with <see cref="Ahead"/> &gt; 1).</summary>
+    public RnnContext Context { get; init; } = RnnContext.LastState;
+
+    /// <summary>How the encoder–decoder's decoder reads the context (with <see cref="Ahead"/> &gt; 1).</summary>
+    public RnnDecoderInput DecoderInput { get; init; } = RnnDecoderInput.EveryStep;
+
+    /// <summary>Whether the encoder–decoder's decoder reads the previous day's value (with <see cref="Ahead"/> &gt; 1).</summary>
+    public bool FeedPreviousOutput { get; init; }
+
+    /// <summary>True when the run forecasts several days at once (<c>--ahead H</c>, H &gt; 1).</summary>
+    public bool IsMultiStep => Ahead > 1;
 
     /// <summary>Per-window normalisation.</summary>
     public SequenceWindowNormalization Normalization { get; init; } = SequenceWindowNormalization.RelativeToLast;
@@ -101,6 +127,7 @@ public sealed record SampleOptions
         ArgumentNullException.ThrowIfNull(args);
         var options = new SampleOptions();
         bool daysGiven = false, epochsGiven = false;
+        var decoderOptions = new List<string>();
         for (int i = 0; i < args.Count; i++)
         {
             string arg = args[i];
@@ -179,6 +206,21 @@ public sealed record SampleOptions
                 case "--horizon":
                     options = options with { Horizon = Number(1, 10_000) };
                     break;
+                case "--ahead":
+                    options = options with { Ahead = Number(1, 250) };
+                    break;
+                case "--context":
+                    options = options with { Context = ParseContext(name, Value()) };
+                    decoderOptions.Add(name);
+                    break;
+                case "--decoder-input":
+                    options = options with { DecoderInput = ParseDecoderInput(name, Value()) };
+                    decoderOptions.Add(name);
+                    break;
+                case "--feed-previous":
+                    options = options with { FeedPreviousOutput = ParseOnOff(name, Value()) };
+                    decoderOptions.Add(name);
+                    break;
                 case "--normalization" or "--normalisation":
                     options = options with { Normalization = ParseNormalization(name, Value()) };
                     break;
@@ -213,6 +255,7 @@ public sealed record SampleOptions
             }
         }
 
+        CheckAhead(options, decoderOptions);
         if (options.Quick)
         {
             options = options with
@@ -231,6 +274,86 @@ public sealed record SampleOptions
         SequenceWindowNormalization.RelativeToLast => "relative to the window's last value (p/p_last - 1)",
         SequenceWindowNormalization.RelativeToFirst => "relative to the window's first value (p/p_first - 1)",
         _ => "none",
+    };
+
+    /// <summary>
+    /// The options that do not go with <c>--ahead</c>: <c>--ahead H</c> forecasts every day from 1 to H after the window, so a
+    /// single later day (<c>--horizon N</c>, N &gt; 1) would leave days 1..N − 1 out of the recursive forecast's chain (the
+    /// one-day model it applies H times must forecast the next day), and the walk-forward report (<c>--folds</c>) is the
+    /// one-day run's. The encoder–decoder's own options mean nothing without it.
+    /// </summary>
+    private static void CheckAhead(SampleOptions options, List<string> decoderOptions)
+    {
+        if (options.IsMultiStep && options.Horizon > 1)
+        {
+            throw new SampleOptionsException(
+                $"--ahead {options.Ahead} forecasts every day from 1 to {options.Ahead} ahead and needs --horizon 1 (got --horizon {options.Horizon}): " +
+                $"the recursive forecast it is compared with chains one-day forecasts. Use --horizon {options.Horizon} alone for day " +
+                $"{options.Horizon}, or --ahead {Math.Max(options.Ahead, options.Horizon)} for days 1 to {Math.Max(options.Ahead, options.Horizon)}.");
+        }
+
+        if (options.IsMultiStep && options.Folds > 0)
+        {
+            throw new SampleOptionsException(
+                $"--folds is the one-day run's walk-forward report; --ahead {options.Ahead} does not make one. Leave out one of them.");
+        }
+
+        if (!options.IsMultiStep && decoderOptions.Count > 0)
+        {
+            throw new SampleOptionsException(
+                $"{decoderOptions[0]} sets up the encoder-decoder of --ahead H, which runs only for H > 1 (got --ahead {options.Ahead}). " +
+                "Add --ahead H, for example --ahead 5.");
+        }
+
+        if (options.Context == RnnContext.Attention && options.DecoderInput == RnnDecoderInput.InitialState)
+        {
+            throw new SampleOptionsException(
+                "--context attention is recomputed at every decoder step, so it needs --decoder-input every or both (got initial).");
+        }
+    }
+
+    /// <summary>The encoder–decoder's options in words, for the report.</summary>
+    public string DecoderDescription
+    {
+        get
+        {
+            string context = Context switch
+            {
+                RnnContext.LastState => "the encoder's last state",
+                RnnContext.Projected => "tanh(W h_T + b) of the encoder's last state",
+                _ => "attention over the encoder's steps",
+            };
+            string reads = DecoderInput switch
+            {
+                RnnDecoderInput.InitialState => "as its initial state",
+                RnnDecoderInput.EveryStep => "as an input at every step",
+                _ => "as its initial state and an input at every step",
+            };
+            return $"context {context}, read {reads}" + (FeedPreviousOutput ? "; each step also reads the previous day's value" : "");
+        }
+    }
+
+    private static RnnContext ParseContext(string name, string value) => value.ToLowerInvariant() switch
+    {
+        "last" => RnnContext.LastState,
+        "projected" => RnnContext.Projected,
+        "attention" => RnnContext.Attention,
+        _ => throw new SampleOptionsException($"{name} must be last, projected or attention; got '{value}'."),
+    };
+
+    private static RnnDecoderInput ParseDecoderInput(string name, string value) => value.ToLowerInvariant() switch
+    {
+        "initial" => RnnDecoderInput.InitialState,
+        "every" => RnnDecoderInput.EveryStep,
+        "both" => RnnDecoderInput.InitialStateAndEveryStep,
+        _ => throw new SampleOptionsException($"{name} must be initial, every or both; got '{value}'."),
+    };
+
+    private static bool ParseOnOff(string name, string value) => value.ToLowerInvariant() switch
+    {
+        "on" => true,
+        "off" => false,
+        _ => throw new SampleOptionsException($"{name} must be on or off; got '{value}'."),
     };
 
     private static string ParseColumn(string name, string value) => DailyPrice.FindProperty(value) is null

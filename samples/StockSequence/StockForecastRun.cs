@@ -47,7 +47,7 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
         OutputFolder.Prepare(options.OutputDirectory);
         var mlContext = new MLContext(options.Seed);
 
-        var (rows, description) = LoadSeries();
+        var (rows, description) = PriceSeries.Load(options);
         string target = DailyPrice.PropertyFor(options.Column);
         IDataView series = mlContext.Data.LoadFromEnumerable(rows);
 
@@ -233,7 +233,7 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
 
     /// <summary>The <paramref name="days"/>-th weekday after <paramref name="date"/>: a trading day unless it is an exchange
     /// holiday, which the sample does not know.</summary>
-    private static DateTime WeekdaysAfter(DateTime date, int days)
+    internal static DateTime WeekdaysAfter(DateTime date, int days)
     {
         for (int i = 0; i < days; i++)
         {
@@ -248,7 +248,7 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
     }
 
     /// <summary>A Spectre.Console console over the sample's output; it finds out by itself whether that is an interactive terminal.</summary>
-    private static IAnsiConsole CreateConsole(TextWriter writer) =>
+    internal static IAnsiConsole CreateConsole(TextWriter writer) =>
         AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer) });
 
     private string OutputPath(string file) => Path.GetFullPath(Path.Combine(options.OutputDirectory, file));
@@ -266,26 +266,6 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
 
         double phi = new SyntheticPriceParameters().ArCoefficient;
         return phi * phi;
-    }
-
-    private (IReadOnlyList<DailyPrice> Rows, string Description) LoadSeries()
-    {
-        if (options.CsvPath is null)
-        {
-            var parameters = new SyntheticPriceParameters { Days = options.Days, Seed = options.Seed };
-            return (SyntheticPriceSeries.Generate(parameters),
-                $"generated series (AR(1)-GARCH(1,1) log returns, phi {parameters.ArCoefficient}, seed {parameters.Seed})");
-        }
-
-        PriceTable table = DailyPriceCsv.Read(options.CsvPath);
-        if (!table.HasColumn(options.Column))
-        {
-            throw new ArgumentException(
-                $"{Path.GetFileName(options.CsvPath)} has no '{options.Column}' column; it has {string.Join(", ", table.Columns)}.");
-        }
-
-        string notes = (table.MissingValues > 0 ? $", {table.MissingValues} missing values" : "") + (table.WasSorted ? ", sorted by date" : "");
-        return (table.Rows, $"{Path.GetFileName(options.CsvPath)} (Date,{string.Join(",", table.Columns)}; dates {table.DateFormat}{notes})");
     }
 
     private SequenceWindowOptions WindowOptions(string target, bool forecasting) => new()

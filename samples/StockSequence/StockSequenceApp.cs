@@ -33,7 +33,15 @@ public static class StockSequenceApp
 
         try
         {
-            new StockForecastRun(options, output).Execute();
+            if (options.IsMultiStep)
+            {
+                new AheadForecastRun(options, output).Execute();
+            }
+            else
+            {
+                new StockForecastRun(options, output).Execute();
+            }
+
             return 0;
         }
         catch (OutputFolderException e)

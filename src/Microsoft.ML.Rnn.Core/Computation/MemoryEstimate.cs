@@ -21,7 +21,7 @@ internal static class MemoryEstimate
     {
         long hidden = shape.HiddenSize, gateWidth = (long)shape.GateCount * hidden, width = shape.TopWidth;
         long perDirection = gateWidth + hidden + (shape.HasCellState ? 2 * hidden : 0);
-        long perStep = shape.InputSize + shape.EncoderLayers * (width + shape.Directions * perDirection) + shape.OutputSize;
+        long perStep = shape.InputSize + shape.EncoderLayers * (width + shape.Directions * perDirection) + shape.OutputWidth;
         if (training)
         {
             perStep += gateWidth + 2 * Math.Max(width, shape.InputSize);
@@ -31,7 +31,7 @@ internal static class MemoryEstimate
 
         // A decoder keeps the same per step and layer for its M steps, with its input and (attention) each step's weights.
         long decoderSteps = shape.HasDecoder ? shape.OutputLength : 0;
-        long perDecoderStep = shape.NumberOfLayers * (hidden + perDirection) + shape.OutputSize + width + shape.InputSize + shape.OutputSize
+        long perDecoderStep = shape.NumberOfLayers * (hidden + perDirection) + shape.OutputWidth + width + shape.InputSize + shape.OutputWidth
             + (shape.Context == RnnContext.Attention ? steps : 0);
         if (training)
             perDecoderStep *= 2;

@@ -201,7 +201,7 @@ internal sealed class RnnComputation
         int hidden = shape.HiddenSize, gateWidth = shape.GateCount * hidden;
         long workPerRow = (long)steps * shape.EncoderLayers * shape.Directions * gateWidth * (hidden + Math.Max(shape.InputSize, shape.TopWidth));
         if (shape.HasDecoder)
-            workPerRow += (long)shape.OutputLength * shape.NumberOfLayers * gateWidth * (2 * hidden + shape.OutputSize); // the decoder, roughly
+            workPerRow += (long)shape.OutputLength * shape.NumberOfLayers * gateWidth * (2 * hidden + shape.OutputWidth); // the decoder, roughly
         long byWork = batch * workPerRow / MinWorkPerBlock;
         int byRows = Math.Max(Math.Min(batch / MinRowsPerBlock, 2), (batch + RowsPerBlock / 2) / RowsPerBlock);
         return (int)Math.Clamp(Math.Min(byRows, byWork), 1, MaxBlocks);

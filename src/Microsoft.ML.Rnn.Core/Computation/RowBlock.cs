@@ -162,23 +162,23 @@ internal sealed class RowBlock
             int inputWidth = InputWidth(layer);
             ReadOnlySpan<float> layerInput = layer == 0 ? _input.AsSpan(0, steps * rows * _shape.InputSize) : LayerInput(layer - 1);
             Span<float> dLayerInput = wantsInputGradient ? Buffers.Ensure(ref below, steps * rows * maxWidth)[..(steps * rows * inputWidth)] : default;
-            ReadOnlySpan<float> dLayerOutput = isTop && !reads.HasFlag(StackReads.Steps) ? default : above.AsSpan(0, steps * rows * width);
+            ReadOnlySpan<float> dLayerOutput = isTop && (reads & StackReads.Steps) == 0 ? default : above.AsSpan(0, steps * rows * width);
             for (int direction = 0; direction < _shape.Directions; direction++)
             {
                 int stateIndex = layer * _shape.Directions + direction;
                 scoped ReadOnlySpan<float> dFinal = default, dFinalCell = default;
-                if (isTop && reads.HasFlag(StackReads.FinalState))
+                if (isTop && (reads & StackReads.FinalState) != 0)
                 {
                     Span<float> split = Buffers.Ensure(ref _dFinalDirection, stateSize);
                     for (int row = 0; row < rows; row++)
                         stackGradient.FinalState.Slice(row * width + direction * hidden, hidden).CopyTo(split.Slice(row * hidden, hidden));
-                    if (reads.HasFlag(StackReads.LayerStates))
+                    if ((reads & StackReads.LayerStates) != 0)
                         TensorPrimitives.Add(split, stackGradient.LayerFinalHidden.Slice(stateIndex * stateSize, stateSize), split);
                     dFinal = split;
                 }
-                else if (reads.HasFlag(StackReads.LayerStates))
+                else if ((reads & StackReads.LayerStates) != 0)
                     dFinal = stackGradient.LayerFinalHidden.Slice(stateIndex * stateSize, stateSize);
-                if (reads.HasFlag(StackReads.LayerStates) && _shape.HasCellState)
+                if ((reads & StackReads.LayerStates) != 0 && _shape.HasCellState)
                     dFinalCell = stackGradient.LayerFinalCell.Slice(stateIndex * stateSize, stateSize);
 
                 _directions[layer, direction].Backward(parameters, layerInput, lengths, dLayerOutput, dFinal, dFinalCell, _scratch,
@@ -202,7 +202,7 @@ internal sealed class RowBlock
 
     private static Span<float> Cleared(StackReads reads, StackReads part, Span<float> buffer)
     {
-        if (!reads.HasFlag(part))
+        if ((reads & part) == 0)
             return default;
         buffer.Clear();
         return buffer;

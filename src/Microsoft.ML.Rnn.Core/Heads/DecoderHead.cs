@@ -93,7 +93,7 @@ internal sealed class DecoderHead : OutputHead
             _scratch[layer] = new BackwardScratch();
         }
 
-        _head = new LinearProjection("head", _hidden, shape.OutputSize, offset);
+        _head = new LinearProjection("head", _hidden, shape.OutputWidth, offset);
         parameters.AddRange([_head.Weight, _head.Bias]);
         Parameters = parameters;
         _layerOutputs = new float[_layerCount][];
@@ -123,7 +123,7 @@ internal sealed class DecoderHead : OutputHead
         CancellationToken cancellation)
     {
         _batch = stack.Batch;
-        int steps = Steps, batch = _batch, outputs = Shape.OutputSize;
+        int steps = Steps, batch = _batch, outputs = Shape.OutputWidth;
         Span<int> lengths = Buffers.Ensure(ref _lengths, batch);
         lengths.Fill(steps);
         bool feedsOwnOutput = _feedbackWidth > 0 && targets.IsEmpty;
@@ -170,7 +170,8 @@ internal sealed class DecoderHead : OutputHead
                 _attention?.Context(t, _layers[Top].HiddenBefore(t), stack, stepInput, rowWidth);
                 if (feedsOwnOutput && t > 0)
                     for (int b = 0; b < batch; b++)
-                        OutputFeedback.FromOutputs(Shape.OutputFeedback, timeMajor.Slice(((t - 1) * batch + b) * outputs, outputs),
+                        // The first OutputSize values of a step are its outputs, or a distribution's means.
+                        OutputFeedback.FromOutputs(Shape.OutputFeedback, timeMajor.Slice(((t - 1) * batch + b) * outputs, Shape.OutputSize),
                             stepInput.Slice(b * rowWidth + _contextWidth + _vectorWidth, _feedbackWidth));
                 for (int layer = 0; layer < _layerCount; layer++)
                 {
@@ -190,7 +191,7 @@ internal sealed class DecoderHead : OutputHead
     public override void Backward(ReadOnlySpan<float> parameters, in StackOutput stack, ReadOnlySpan<float> dOutput,
         Span<float> gradients, in StackGradient stackGradient, int threads, CancellationToken cancellation)
     {
-        int steps = Steps, batch = _batch, outputs = Shape.OutputSize, rows = steps * batch;
+        int steps = Steps, batch = _batch, outputs = Shape.OutputWidth, rows = steps * batch;
         Span<float> dTimeMajor = Buffers.Ensure(ref _dOutput, rows * outputs);
         Layout.BatchFirstToTimeMajor(dOutput, batch, steps, outputs, dTimeMajor);
         Span<float> dTop = Buffers.Ensure(ref _dLayerOutputs[Top], rows * _hidden);

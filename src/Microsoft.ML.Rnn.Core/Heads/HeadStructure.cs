@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace Microsoft.ML.Rnn.Core;
 
 /// <summary>
@@ -7,6 +9,7 @@ namespace Microsoft.ML.Rnn.Core;
 /// </summary>
 internal sealed class HeadStructure
 {
+    private static readonly ConcurrentDictionary<int, HeadStructure> FixedStepsCache = new();
     private readonly int? _fixedSteps;
 
     private HeadStructure(bool hasStepAxis, int? fixedSteps)
@@ -21,8 +24,12 @@ internal sealed class HeadStructure
     /// <summary>One output step per input step (N vs N): steps past a sequence's end are padding.</summary>
     public static HeadStructure OnePerInputStep { get; } = new(hasStepAxis: true, fixedSteps: null);
 
-    /// <summary>A set number of output steps per sequence, whatever its length (1 vs N, N vs M): all of them real.</summary>
-    public static HeadStructure FixedSteps(int steps) => new(hasStepAxis: true, fixedSteps: steps);
+    /// <summary>
+    /// A set number of output steps per sequence, whatever its length (1 vs N, N vs M): all of them real. One instance
+    /// per step count: the training step asks for it several times (the network's output length, the loss, each
+    /// block's head), and must not allocate.
+    /// </summary>
+    public static HeadStructure FixedSteps(int steps) => FixedStepsCache.GetOrAdd(steps, static s => new HeadStructure(hasStepAxis: true, fixedSteps: s));
 
     /// <summary>
     /// Whether outputs have a step axis: labels and scores are vectors of one group per output step, even when a

@@ -13,7 +13,7 @@ internal sealed class ManyToManyHead : OutputHead
     public ManyToManyHead(RnnNetworkShape shape)
         : base(shape)
     {
-        _linear = new LinearProjection("head", shape.TopWidth, shape.OutputSize, offset: 0);
+        _linear = new LinearProjection("head", shape.TopWidth, shape.OutputWidth, offset: 0);
         Parameters = [_linear.Weight, _linear.Bias];
     }
 
@@ -29,15 +29,15 @@ internal sealed class ManyToManyHead : OutputHead
         CancellationToken cancellation)
     {
         int rows = stack.StepCount * stack.Batch;
-        Span<float> timeMajor = Buffers.Ensure(ref _timeMajor, rows * Shape.OutputSize);
+        Span<float> timeMajor = Buffers.Ensure(ref _timeMajor, rows * Shape.OutputWidth);
         _linear.Forward(parameters, stack.Steps, rows, timeMajor, threads, cancellation);
-        Layout.TimeMajorToBatchFirst(timeMajor, stack.Batch, stack.StepCount, Shape.OutputSize, output);
+        Layout.TimeMajorToBatchFirst(timeMajor, stack.Batch, stack.StepCount, Shape.OutputWidth, output);
     }
 
     public override void Backward(ReadOnlySpan<float> parameters, in StackOutput stack, ReadOnlySpan<float> dOutput,
         Span<float> gradients, in StackGradient stackGradient, int threads, CancellationToken cancellation)
     {
-        int batch = stack.Batch, steps = stack.StepCount, outputs = Shape.OutputSize;
+        int batch = stack.Batch, steps = stack.StepCount, outputs = Shape.OutputWidth;
         Span<float> dTimeMajor = Buffers.Ensure(ref _timeMajor, steps * batch * outputs);
         Layout.BatchFirstToTimeMajor(dOutput, batch, steps, outputs, dTimeMajor);
         for (int t = 0; t < steps; t++)

@@ -8,7 +8,7 @@ internal sealed class ManyToOneHead : OutputHead
     public ManyToOneHead(RnnNetworkShape shape)
         : base(shape)
     {
-        _linear = new LinearProjection("head", shape.TopWidth, shape.OutputSize, offset: 0);
+        _linear = new LinearProjection("head", shape.TopWidth, shape.OutputWidth, offset: 0);
         Parameters = [_linear.Weight, _linear.Bias];
     }
 

@@ -28,7 +28,7 @@ internal abstract class OutputHead
     public abstract StackReads Reads { get; }
 
     /// <summary>Output values for a batch of <paramref name="batch"/> sequences padded to <paramref name="steps"/> steps.</summary>
-    public int OutputLength(int batch, int steps) => batch * Structure.OutputSteps(steps) * Shape.OutputSize;
+    public int OutputLength(int batch, int steps) => batch * Structure.OutputSteps(steps) * Shape.OutputWidth;
 
     /// <summary>
     /// Writes the outputs, <c>[batch, output steps, outputs]</c>, from the head's <paramref name="parameters"/>.

@@ -52,7 +52,7 @@ public sealed class RnnNetwork
     internal float[] Values { get; }
 
     /// <summary>Output values of one sequence of <paramref name="steps"/> steps: outputs for N vs 1, steps × outputs for N vs N.</summary>
-    public int OutputLength(int steps) => Shape.HeadStructure.OutputSteps(steps) * Shape.OutputSize;
+    public int OutputLength(int steps) => Shape.HeadStructure.OutputSteps(steps) * Shape.OutputWidth;
 
     /// <summary>Copies the parameters out by PyTorch <c>state_dict</c> name, each row-major with PyTorch's shape.</summary>
     public IReadOnlyDictionary<string, float[]> ExportParameters()

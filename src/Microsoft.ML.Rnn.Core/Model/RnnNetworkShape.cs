@@ -44,6 +44,18 @@ public sealed record RnnNetworkShape(
     /// <summary>What the decoder feeds back from one step to the next; <see cref="RnnOutputFeedback.None"/> for heads without a decoder.</summary>
     public RnnOutputFeedback OutputFeedback { get; init; }
 
+    /// <summary>
+    /// What the network predicts per output: a point (<see cref="RnnDistribution.None"/>, the default), or a
+    /// distribution's parameters. With a distribution the head's final linear layer emits <see cref="OutputWidth"/>
+    /// values per output step: the <see cref="OutputSize"/> means, then as many raw scales (σ = softplus(raw) + 1e-6),
+    /// then for <see cref="RnnDistribution.StudentT"/> as many raw degrees of freedom (ν = 2 + softplus(raw)); train it
+    /// with the matching negative log-likelihood loss. A decoder that feeds back its output feeds back the means.
+    /// </summary>
+    public RnnDistribution Distribution { get; init; }
+
+    /// <summary>Values the head emits per output step: <see cref="OutputSize"/> times 1 (a point), 2 (Normal) or 3 (Student-t).</summary>
+    public int OutputWidth => OutputSize * DistributionParameters.ValuesPerOutput(Distribution);
+
     /// <summary>1, or 2 when <see cref="Bidirectional"/>.</summary>
     public int Directions => Bidirectional ? 2 : 1;
 
@@ -104,6 +116,10 @@ public sealed record RnnNetworkShape(
         OptionCheck.Defined(DecoderInput, nameof(DecoderInput), fail);
         OptionCheck.Defined(OutputFeedback, nameof(OutputFeedback), fail);
         OptionCheck.Range(OutputLength, 1, MaxDimension, nameof(OutputLength), "steps the decoder emits", fail);
+        OptionCheck.Defined(Distribution, nameof(Distribution), fail);
+        if (Distribution != RnnDistribution.None && OutputFeedback is RnnOutputFeedback.Decision or RnnOutputFeedback.Class)
+            throw fail(nameof(Distribution), $"is {Distribution} with OutputFeedback {OutputFeedback}",
+                "None with a classification decoder's feedback: a distribution is for real-valued outputs (feedback None or Value)");
         SequenceStructureCheck.Validate(this, fail);
 
         // Every parameter lives in one float[] (and so do its gradient and the optimizer's state).

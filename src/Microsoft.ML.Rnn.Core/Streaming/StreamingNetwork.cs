@@ -100,8 +100,8 @@ internal sealed class StreamingNetwork
     /// <summary>Values per step in.</summary>
     public int InputSize => _shape.InputSize;
 
-    /// <summary>Raw head values per step out.</summary>
-    public int OutputSize => _shape.OutputSize;
+    /// <summary>Raw head values per step out (<see cref="RnnNetworkShape.OutputWidth"/>: a distribution's parameters too).</summary>
+    public int OutputSize => _shape.OutputWidth;
 
     /// <summary>The network's shape.</summary>
     public RnnNetworkShape Shape => _shape;
@@ -140,8 +140,8 @@ internal sealed class StreamingNetwork
         for (int i = 0; i < input.Length; i++)
             if (!float.IsFinite(input[i]))
                 throw new ArgumentException($"The step holds {input[i]} at index {i}; every value must be finite. The step was not taken.", nameof(input));
-        if (output.Length < _shape.OutputSize)
-            throw new ArgumentException($"The output holds {output.Length} values; expected {_shape.OutputSize}.", nameof(output));
+        if (output.Length < OutputSize)
+            throw new ArgumentException($"The output holds {output.Length} values; expected {OutputSize}.", nameof(output));
 
         long seen = StepsSeen;
         if (seen < WarmUpSteps)
@@ -236,7 +236,7 @@ internal sealed class StreamingNetwork
 
     private void Head(ProjectionRounding rounding, Span<float> output)
     {
-        Span<float> values = output[.._shape.OutputSize];
+        Span<float> values = output[..OutputSize];
         _head.Project(_layers[^1].Hidden, rounding, values);
         RowVectors.AddToEveryRow(values, _headBias.In(_parameters.AsSpan(_headOffset)));
     }

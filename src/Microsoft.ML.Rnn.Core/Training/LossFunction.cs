@@ -48,6 +48,8 @@ internal static class LossFunction
             rowCount += head.RealOutputSteps(lengths[b]) * (weighted ? (double)rowWeights[b] : 1.0);
         if (weighted && rowCount == 0)
             return 0f;
+        // A distribution's NLL reads μ and its raw parameters: outputSize values each, per output step.
+        int width = outputSize * DistributionParameters.ValuesPerOutput(DistributionParameters.Of(loss));
         double total = 0;
         double scale = loss == RnnLoss.SoftmaxCrossEntropy ? 1.0 / rowCount : 1.0 / (rowCount * outputSize);
         for (int b = 0; b < batch; b++)
@@ -58,12 +60,14 @@ internal static class LossFunction
             for (int t = 0; t < realSteps; t++)
             {
                 int row = b * stepsPerRow + t;
-                ReadOnlySpan<float> x = output.Slice(row * outputSize, outputSize);
-                Span<float> dx = dOutput.Slice(row * outputSize, outputSize);
+                ReadOnlySpan<float> x = output.Slice(row * width, width);
+                Span<float> dx = dOutput.Slice(row * width, width);
                 total += weight * (loss switch
                 {
                     RnnLoss.MeanSquaredError => SquaredError(x, targets.Slice(row * outputSize, outputSize), rowScale, dx),
                     RnnLoss.BinaryCrossEntropyWithLogits => BinaryCrossEntropy(x, targets.Slice(row * outputSize, outputSize), rowScale, dx),
+                    RnnLoss.NormalNegativeLogLikelihood => NormalNegativeLogLikelihood(x, targets.Slice(row * outputSize, outputSize), rowScale, dx),
+                    RnnLoss.StudentTNegativeLogLikelihood => StudentTNegativeLogLikelihood(x, targets.Slice(row * outputSize, outputSize), rowScale, dx),
                     _ => SoftmaxCrossEntropy(x, ClassIndex(targets[row], outputSize, row), rowScale, dx),
                 });
             }
@@ -80,6 +84,35 @@ internal static class LossFunction
             float difference = x[i] - target[i];
             sum += (double)difference * difference;
             dx[i] = 2f * difference * scale;
+        }
+        return sum;
+    }
+
+    /// <summary><paramref name="x"/> is <c>[μ × n, raw σ × n]</c> for n targets.</summary>
+    private static double NormalNegativeLogLikelihood(ReadOnlySpan<float> x, ReadOnlySpan<float> target, float scale, Span<float> dx)
+    {
+        int n = target.Length;
+        double sum = 0;
+        for (int i = 0; i < n; i++)
+        {
+            sum += DistributionParameters.NormalNegativeLogLikelihood(target[i], x[i], x[n + i], out double dMu, out double dRaw);
+            dx[i] = (float)(dMu * scale);
+            dx[n + i] = (float)(dRaw * scale);
+        }
+        return sum;
+    }
+
+    /// <summary><paramref name="x"/> is <c>[μ × n, raw scale × n, raw ν × n]</c> for n targets.</summary>
+    private static double StudentTNegativeLogLikelihood(ReadOnlySpan<float> x, ReadOnlySpan<float> target, float scale, Span<float> dx)
+    {
+        int n = target.Length;
+        double sum = 0;
+        for (int i = 0; i < n; i++)
+        {
+            sum += DistributionParameters.StudentTNegativeLogLikelihood(target[i], x[i], x[n + i], x[2 * n + i], out double dMu, out double dScale, out double dNu);
+            dx[i] = (float)(dMu * scale);
+            dx[n + i] = (float)(dScale * scale);
+            dx[2 * n + i] = (float)(dNu * scale);
         }
         return sum;
     }

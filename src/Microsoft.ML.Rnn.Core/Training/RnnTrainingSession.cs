@@ -33,12 +33,23 @@ public sealed class RnnTrainingSession
                 "set Stateful to false.", nameof(options));
         if (_options.Loss == RnnLoss.SoftmaxCrossEntropy && network.Shape.OutputSize < 2)
             throw new ArgumentException($"Softmax cross-entropy needs at least 2 classes; the network has OutputSize {network.Shape.OutputSize}.", nameof(options));
+        RnnDistribution lossDistribution = DistributionParameters.Of(_options.Loss);
+        if (lossDistribution != network.Shape.Distribution)
+            throw new ArgumentException(
+                lossDistribution == RnnDistribution.None
+                    ? $"The loss is {_options.Loss}, a point loss, but the network predicts a {network.Shape.Distribution} distribution; use {LossFor(network.Shape.Distribution)}."
+                    : $"The loss is {_options.Loss}, which needs a network with Distribution {lossDistribution}; the network has Distribution {network.Shape.Distribution}.",
+                nameof(options));
         // Before the gradient and the optimizer's state are allocated: refuse what obviously cannot fit.
         MemoryEstimate.ThrowIfTrainingDoesNotFit(network.Shape, _options, batch: 0, steps: 0, MemoryEstimate.AvailableBytes);
         _computation = new RnnComputation(network, _options.Threads, _options.Seed);
         _optimizer = Optimizer.Create(_options, network.Layout.TotalLength);
         _gradients = new float[network.Layout.TotalLength];
     }
+
+    /// <summary>The negative log-likelihood loss that trains a network predicting <paramref name="distribution"/>.</summary>
+    internal static RnnLoss LossFor(RnnDistribution distribution) =>
+        distribution == RnnDistribution.StudentT ? RnnLoss.StudentTNegativeLogLikelihood : RnnLoss.NormalNegativeLogLikelihood;
 
     /// <summary>
     /// The optimizer's step size from the next step on; starts as <see cref="RnnTrainingOptions.LearningRate"/>. Changing it
@@ -148,7 +159,8 @@ public sealed class RnnTrainingSession
 
     /// <summary>
     /// The loss on a batch, weighted by <paramref name="rowWeights"/> as in <see cref="TrainStep(SequenceBatch, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, CancellationToken)"/>
-    /// (empty: the unweighted mean), with no update and no dropout (and no carried state); <paramref name="cancellationToken"/>
+    /// (empty: the unweighted mean), with no update and no dropout (and no carried state); a decoder that feeds back its
+    /// previous output feeds back its own, as when scoring (free running). <paramref name="cancellationToken"/>
     /// is checked at every time step and inside the matrix products over all steps.
     /// </summary>
     /// <exception cref="OperationCanceledException">The evaluation was cancelled.</exception>

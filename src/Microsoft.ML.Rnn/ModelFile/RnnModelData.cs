@@ -34,6 +34,14 @@ internal sealed class RnnModelData
         init => _network = value.AsReadOnly();
     }
 
+    /// <summary>The split-conformal factor that multiplies a distribution model's predicted scale, or null when the intervals
+    /// were not calibrated (no distribution, no validation set, or <see cref="RnnTrainer.Options.CalibrateIntervals"/> off).</summary>
+    public float? IntervalCalibrationFactor { get; init; }
+
+    /// <summary>What scoring writes beside <c>Score</c> for a distribution model (null for a point model).</summary>
+    public RnnPredictiveDistribution? PredictiveDistribution => Network.Shape.Distribution == RnnDistribution.None ? null
+        : new RnnPredictiveDistribution(Network.Shape.Distribution, Options.ConfidenceLevel, IntervalCalibrationFactor ?? 1f, LabelStandardization);
+
     /// <summary>Per-epoch losses and times.</summary>
     public required IReadOnlyList<RnnEpochReport> History { get; init; }
 

@@ -11,7 +11,7 @@ namespace Microsoft.ML.Rnn;
 /// (signature, versions, loader name, string table) written by <see cref="ModelSaveContext"/>. What follows the
 /// header is ours:
 /// <code>
-/// *** Binary format *** (version 0x00010003; docs/model-format.md has 0x00010002 and 0x00010001, which are still read)
+/// *** Binary format *** (version 0x00010004; docs/model-format.md has 0x00010003, 0x00010002 and 0x00010001, which are still read)
 /// int64   payload length in bytes (1 .. bytes left in the model entry after this field and the next)
 /// uint32  CRC-32 (IEEE) of the payload
 /// payload, little-endian: what scoring needs, then the training history
@@ -43,6 +43,11 @@ namespace Microsoft.ML.Rnn;
 ///   if 1:
 ///     float32 mean × output size  finite
 ///     float32 std × output size   finite, > 0
+///   byte    distribution          RnnDistribution: 0 None, 1 Normal, 2 StudentT (regression only; from 0x00010004, None before)
+///   if ≠ 0:
+///     float32 confidence level    in (0, 1): the interval LowerBound/UpperBound hold
+///     byte    calibrated          0 or 1: whether a split-conformal factor was computed on a validation set
+///     float32 calibration factor  finite, > 0; 1 when not calibrated
 ///   int32   tensor count          the network's parameter tensors, 1 .. 4096
 ///   per tensor, in PyTorch state_dict order:
 ///     string  name                e.g. rnn.weight_ih_l0, head.bias
@@ -76,8 +81,11 @@ internal static class RnnModelFormat
     /// <summary>The first format, still read: it also held the training settings and each epoch's seconds.</summary>
     public const uint FirstVersion = 0x00010001;
 
-    /// <summary>The format written today: the decoder heads and their settings.</summary>
-    public const uint CurrentVersion = 0x00010003;
+    /// <summary>The format that brought the decoder heads and their settings.</summary>
+    public const uint DecoderVersion = 0x00010003;
+
+    /// <summary>The format written today: a distribution section (distribution, confidence level, calibration factor).</summary>
+    public const uint CurrentVersion = 0x00010004;
 
     /// <summary>Bytes of a decoder head's settings: output length, context, decoder input, output feedback.</summary>
     private const int DecoderSettingsBytes = sizeof(int) + 3;
@@ -92,6 +100,7 @@ internal static class RnnModelFormat
         // 0x00010002: scoring state and history only (no training settings, no times); a head settings section; label statistics;
         //             each epoch's learning rate.
         // 0x00010003: the decoder heads (OneToMany, EncoderDecoder) and their settings in the head settings section.
+        // 0x00010004: the distribution section after the label statistics (distribution, confidence level, calibration factor).
         verWrittenCur: CurrentVersion,
         verReadableCur: CurrentVersion,
         verWeCanReadBack: FirstVersion,
@@ -218,6 +227,7 @@ internal static class RnnModelFormat
                 WriteString(w, name);
             WriteKeyValues(w, model.KeyValues);
             WriteLabelStandardization(w, model.LabelStandardization);
+            WriteDistribution(w, model);
 
             IReadOnlyList<(string Name, int[] Shape)> tensors = model.Network.ParameterShapes;
             IReadOnlyDictionary<string, float[]> values = model.Network.ExportParameters();
@@ -253,8 +263,8 @@ internal static class RnnModelFormat
         var task = r.ReadEnum<RnnTask>("task");
         var head = r.ReadEnum<RnnHead>("head");
         bool hasDecoder = head is RnnHead.OneToMany or RnnHead.EncoderDecoder;
-        if (hasDecoder && version < CurrentVersion)
-            throw Corrupt($"the head is {head}, which format 0x{version:X8} does not have (it came with 0x{CurrentVersion:X8})");
+        if (hasDecoder && version < DecoderVersion)
+            throw Corrupt($"the head is {head}, which format 0x{version:X8} does not have (it came with 0x{DecoderVersion:X8})");
         DecoderSettings decoder = first ? DecoderSettings.None : ReadHeadSettings(r, hasDecoder);
         var cell = r.ReadEnum<RnnCellType>("cell");
         var nonlinearity = r.ReadEnum<RnnNonlinearity>("nonlinearity");
@@ -306,6 +316,11 @@ internal static class RnnModelFormat
         RnnKeyValues? keyValues = ReadKeyValues(r, task, outputSize);
         RnnLabelStandardization? labels = first ? null : ReadLabelStandardization(r, task, outputSize);
         options.StandardizeLabel = labels is not null;
+        DistributionSection distribution = version >= CurrentVersion ? ReadDistribution(r, task) : DistributionSection.None;
+        options.Distribution = distribution.Distribution;
+        options.ConfidenceLevel = distribution.ConfidenceLevel;
+        if (distribution.Distribution != RnnDistribution.None)
+            options.CalibrateIntervals = distribution.CalibrationFactor is not null;
 
         var shape = new RnnNetworkShape(cell, inputSize, hiddenSize, outputSize, layers, bidirectional, nonlinearity, head, dropout)
         {
@@ -313,6 +328,7 @@ internal static class RnnModelFormat
             Context = decoder.Context,
             DecoderInput = decoder.DecoderInput,
             OutputFeedback = decoder.OutputFeedback,
+            Distribution = distribution.Distribution,
         };
         try
         {
@@ -401,6 +417,7 @@ internal static class RnnModelFormat
             LabelStandardization = labels,
             Network = network,
             History = history.ToArray(),
+            IntervalCalibrationFactor = distribution.CalibrationFactor,
         };
     }
 
@@ -563,6 +580,44 @@ internal static class RnnModelFormat
         }
 
         return new RnnLabelStandardization(mean, deviation);
+    }
+
+    private static void WriteDistribution(BinaryWriter w, RnnModelData model)
+    {
+        RnnDistribution distribution = model.Network.Shape.Distribution;
+        w.Write((byte)distribution);
+        if (distribution == RnnDistribution.None)
+            return;
+        w.Write(model.Options.ConfidenceLevel);
+        w.Write(model.IntervalCalibrationFactor.HasValue);
+        w.Write(model.IntervalCalibrationFactor ?? 1f);
+    }
+
+    /// <summary>The distribution section: what scoring turns the head's raw values into intervals with. A wrong level or
+    /// factor would give intervals of the wrong width silently, so each is checked.</summary>
+    private static DistributionSection ReadDistribution(RnnPayloadReader r, RnnTask task)
+    {
+        var distribution = r.ReadEnum<RnnDistribution>("distribution");
+        if (distribution == RnnDistribution.None)
+            return DistributionSection.None;
+        if (task != RnnTask.Regression)
+            throw Corrupt($"the distribution is {distribution} for a {task} model; only regression predicts a distribution");
+        float level = r.ReadSingle("confidence level");
+        if (!(level > 0f && level < 1f))
+            throw Corrupt($"the confidence level is {level}; expected a probability strictly between 0 and 1");
+        bool calibrated = r.ReadBoolean("calibrated");
+        float factor = r.ReadSingle("calibration factor");
+        if (!(factor > 0f && float.IsFinite(factor)))
+            throw Corrupt($"the calibration factor is {factor}; expected a finite value above 0");
+        if (!calibrated && factor != 1f)
+            throw Corrupt($"the calibration factor is {factor} for intervals that are not calibrated; expected 1");
+        return new DistributionSection(distribution, level, calibrated ? factor : null);
+    }
+
+    /// <summary>The distribution section as read; <see cref="None"/> for a point model and for formats before 0x00010004.</summary>
+    private readonly record struct DistributionSection(RnnDistribution Distribution, float ConfidenceLevel, float? CalibrationFactor)
+    {
+        public static DistributionSection None => new(RnnDistribution.None, new RnnTrainer.Options().ConfidenceLevel, null);
     }
 
     private static T[] Fill<T>(int count, Func<T> read)

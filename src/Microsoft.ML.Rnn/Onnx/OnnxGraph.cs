@@ -16,7 +16,7 @@ internal sealed class OnnxGraph
     private const string Prefix = "Rnn.";
 
     /// <summary>ONNX <c>TensorProto.DataType</c> codes used by <c>Cast</c>.</summary>
-    public const long Int32Type = 6, UInt32Type = 12;
+    public const long FloatType = 1, Int32Type = 6, UInt32Type = 12;
 
     /// <summary>Writes into <paramref name="context"/>.</summary>
     public OnnxGraph(OnnxContext context) => Context = context;

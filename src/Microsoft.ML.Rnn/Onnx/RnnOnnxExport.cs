@@ -19,7 +19,6 @@ internal static class RnnOnnxExport
         RnnOnnxSupport.ThrowIfUnsupported(model.Network.Shape, model.Options.Task);
         var graph = new OnnxGraph(context);
         RnnOnnxInput input = RnnOnnxInput.Write(graph, model);
-        RnnOnnxStackOutput stack = RnnOnnxStack.Write(graph, model.Network, input);
-        RnnOnnxHead.Write(graph, model, stack, columns);
+        RnnOnnxHead.Write(graph, model, input, columns);
     }
 }

@@ -5,26 +5,28 @@ namespace Microsoft.ML.Rnn;
 
 /// <summary>
 /// The head and the output columns: the linear layer (<c>Gemm</c> on the final state for N vs 1, <c>MatMul</c> + <c>Add</c>
-/// on every step for N vs N), the label's units back for a standardised regression label, then the columns
+/// on every step for N vs N, the unrolled decoder for 1 vs N and N vs M: <see cref="RnnOnnxDecoder"/>), the label's units back for a standardised regression label, then the columns
 /// <see cref="RnnTransformer"/> adds (<see cref="RnnOutputColumns"/>), with the same shapes: regression <c>Score</c>;
 /// binary <c>Score</c> (logit), <c>Probability</c> (<c>Sigmoid</c>), <c>PredictedLabel</c> (logit &gt; 0); multiclass
 /// <c>Score</c> (<c>Softmax</c> per step) and <c>PredictedLabel</c> (the key: 1 + <c>ArgMax</c>, 0 when the scores are NaN).
 /// </summary>
 internal static class RnnOnnxHead
 {
-    /// <summary>Writes the head over <paramref name="stack"/> and binds each of <paramref name="columns"/> to its ONNX value.</summary>
-    public static void Write(OnnxGraph graph, RnnModelData model, RnnOnnxStackOutput stack, IReadOnlyList<DataViewSchema.DetachedColumn> columns)
+    /// <summary>Writes the recurrent stack over <paramref name="input"/>, the head over it, and binds each of <paramref name="columns"/> to its ONNX value.</summary>
+    public static void Write(OnnxGraph graph, RnnModelData model, RnnOnnxInput input, IReadOnlyList<DataViewSchema.DetachedColumn> columns)
     {
         RnnNetworkShape shape = model.Network.Shape;
         IReadOnlyDictionary<string, float[]> parameters = model.Network.ExportParameters();
         float[] weight = parameters["head.weight"], bias = parameters["head.bias"];
         int outputs = shape.OutputSize, width = shape.TopWidth;
 
-        // raw: [batch, outputs] (N vs 1) or [batch, steps, outputs] (N vs N).
+        // raw: [batch, outputs] (N vs 1), [batch, steps, outputs] (N vs N) or [batch, M, outputs] (1 vs N, N vs M).
+        RnnOnnxStackOutput? stack = shape.Head == RnnHead.OneToMany ? null : RnnOnnxStack.Write(graph, model.Network, input);
         string raw = shape.Head switch
         {
-            RnnHead.ManyToOne => OnFinalState(graph, stack, weight, bias, outputs, width),
-            RnnHead.ManyToMany => OnEverySteps(graph, stack, weight, bias, outputs, width),
+            RnnHead.ManyToOne => OnFinalState(graph, stack!.Value, weight, bias, outputs, width),
+            RnnHead.ManyToMany => OnEverySteps(graph, stack!.Value, weight, bias, outputs, width),
+            RnnHead.OneToMany or RnnHead.EncoderDecoder => RnnOnnxDecoder.Write(graph, model.Network, input, stack),
             _ => throw RnnOnnxSupport.Refuse($"head {shape.Head}"),
         };
 

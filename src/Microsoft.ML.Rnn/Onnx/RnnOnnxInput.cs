@@ -6,7 +6,8 @@ namespace Microsoft.ML.Rnn;
 /// </summary>
 /// <param name="Sequence">The name of <c>X</c>.</param>
 /// <param name="Lengths">The name of <c>sequence_lens</c>.</param>
-internal readonly record struct RnnOnnxInput(string Sequence, string Lengths)
+/// <param name="Batch">The batch size, a one-element int64 tensor (for shapes built at run time).</param>
+internal readonly record struct RnnOnnxInput(string Sequence, string Lengths, string Batch)
 {
     /// <summary>
     /// Reads the feature column (<c>[batch, steps·features]</c>, step-major as <see cref="RnnTransformer"/> reads it) or
@@ -39,7 +40,7 @@ internal readonly record struct RnnOnnxInput(string Sequence, string Lengths)
         string batch = graph.Apply("Gather", [shape, graph.Longs("batch_axis", 1)], node => node.AddAttribute("axis", 0L));
         string lengths64 = graph.Apply("Expand", steps, batch);
         string lengths = graph.Apply("Cast", [lengths64], node => node.AddAttribute("to", OnnxGraph.Int32Type));
-        return new RnnOnnxInput(sequence, lengths);
+        return new RnnOnnxInput(sequence, lengths, batch);
     }
 
     private static string Variable(OnnxGraph graph, string column)

@@ -12,7 +12,7 @@ namespace Microsoft.ML.Rnn;
 internal static class RnnOnnxSupport
 {
     /// <summary>The heads whose graph <see cref="RnnOnnxHead"/> writes.</summary>
-    public static readonly IReadOnlySet<RnnHead> ExportedHeads = new HashSet<RnnHead> { RnnHead.ManyToOne, RnnHead.ManyToMany };
+    public static readonly IReadOnlySet<RnnHead> ExportedHeads = new HashSet<RnnHead> { RnnHead.ManyToOne, RnnHead.ManyToMany, RnnHead.OneToMany, RnnHead.EncoderDecoder };
 
     /// <summary>The cells ONNX has an operator for with the same equations (<c>RNN</c>, <c>LSTM</c>, <c>GRU</c>).</summary>
     public static readonly IReadOnlySet<RnnCellType> ExportedCells = new HashSet<RnnCellType> { RnnCellType.Rnn, RnnCellType.Lstm, RnnCellType.Gru };
@@ -21,6 +21,10 @@ internal static class RnnOnnxSupport
     /// for <paramref name="task"/> that the export cannot write.</summary>
     public static void ThrowIfUnsupported(RnnNetworkShape shape, RnnTask task)
     {
+        // A distribution's columns need softplus and per-row quantiles (the Student-t's depend on each row's ν) that the
+        // export does not write; exporting Score alone would drop the intervals silently.
+        if (shape.Distribution != RnnDistribution.None)
+            throw Refuse($"distribution {shape.Distribution} (the StandardDeviation, LowerBound and UpperBound columns of a probabilistic forecast; train with Distribution None to export)");
         if (!ExportedHeads.Contains(shape.Head))
             throw Refuse($"head {shape.Head}");
         if (!ExportedCells.Contains(shape.Cell))

@@ -110,6 +110,7 @@ internal sealed class RnnSchemaBinding
         if (string.IsNullOrWhiteSpace(options.LabelColumnName))
             throw Option(nameof(options.LabelColumnName), $"is '{options.LabelColumnName}'", "the name of the label column");
         OptionCheck.Defined(options.Task, nameof(options.Task), Option);
+        CheckDistribution(options);
         CheckSequenceStructure(options);
         CheckAtLeast(options.BatchSize, 1, nameof(options.BatchSize), "rows per batch");
         CheckAtLeast(options.MaxEpochs, 0, nameof(options.MaxEpochs), "epochs (0 keeps the initial weights)");
@@ -126,6 +127,18 @@ internal sealed class RnnSchemaBinding
         options.TrainingOptions(seed: 0).Validate(Option);
         // After the learning rate itself, which the schedule's floor is compared with.
         RnnLearningRateScheduler.Validate(options, Option);
+    }
+
+    /// <summary>The distribution options: a distribution is for a real-valued label, and its interval needs a probability.</summary>
+    private static void CheckDistribution(RnnTrainer.Options options)
+    {
+        OptionCheck.Defined(options.Distribution, nameof(options.Distribution), Option);
+        if (options.Distribution != RnnDistribution.None && options.Task != RnnTask.Regression)
+            throw Option(nameof(options.Distribution), $"is {options.Distribution} for {options.Task}",
+                "None: only a regression label is real-valued (a classifier's Probability is already its predicted distribution)");
+        if (!(options.ConfidenceLevel > 0f && options.ConfidenceLevel < 1f))
+            throw Option(nameof(options.ConfidenceLevel), $"is {options.ConfidenceLevel}",
+                "a probability strictly between 0 and 1 (0.95 gives the central 95% interval)");
     }
 
     /// <summary>The trainer's own rules for the decoder heads (<see cref="RnnHead.OneToMany"/>, <see cref="RnnHead.EncoderDecoder"/>),

@@ -21,13 +21,27 @@ internal static class RnnOutputColumns
     /// <summary>The predicted label column (classification).</summary>
     public const string PredictedLabel = "PredictedLabel";
 
+    /// <summary>A distribution model's standard deviation per output (regression with <see cref="RnnDistribution"/>).</summary>
+    public const string StandardDeviation = "StandardDeviation";
+
+    /// <summary>The lower end of a distribution model's central interval (the SSA forecaster's column name).</summary>
+    public const string LowerBound = "LowerBound";
+
+    /// <summary>The upper end of a distribution model's central interval (the SSA forecaster's column name).</summary>
+    public const string UpperBound = "UpperBound";
+
+    /// <summary>The columns a distribution model adds after <see cref="Score"/>, each of <see cref="Score"/>'s type.</summary>
+    public static readonly string[] IntervalColumns = [StandardDeviation, LowerBound, UpperBound];
+
     /// <summary>Output column shapes for the estimator.</summary>
     /// <param name="task">The task.</param>
     /// <param name="head">How the head's outputs line up with the steps.</param>
     /// <param name="scalarScore">Regression N vs 1 with a scalar label: <c>Score</c> is a <see cref="float"/>.</param>
     /// <param name="fixedLength">Whether the features have a known size (outputs that follow the steps then do too).</param>
     /// <param name="keyValuesItemType">The label's key value item type (multiclass), or null.</param>
-    public static SchemaShape.Column[] GetShapes(RnnTask task, HeadStructure head, bool scalarScore, bool fixedLength, DataViewType? keyValuesItemType)
+    /// <param name="distribution">A regression model's distribution: anything but None adds the interval columns.</param>
+    public static SchemaShape.Column[] GetShapes(RnnTask task, HeadStructure head, bool scalarScore, bool fixedLength, DataViewType? keyValuesItemType,
+        RnnDistribution distribution = RnnDistribution.None)
     {
         bool perStep = head.HasStepAxis;
         var stepKind = perStep
@@ -38,8 +52,11 @@ internal static class RnnOutputColumns
         switch (task)
         {
             case RnnTask.Regression:
-                shapes.Add(new(Score, perStep ? stepKind : scalarScore ? SchemaShape.Column.VectorKind.Scalar : SchemaShape.Column.VectorKind.Vector,
-                    NumberDataViewType.Single, false, AnnotationShape(scoreKind, AnnotationUtils.Const.ScoreValueKind.Score)));
+                var regressionKind = perStep ? stepKind : scalarScore ? SchemaShape.Column.VectorKind.Scalar : SchemaShape.Column.VectorKind.Vector;
+                shapes.Add(new(Score, regressionKind, NumberDataViewType.Single, false, AnnotationShape(scoreKind, AnnotationUtils.Const.ScoreValueKind.Score)));
+                if (distribution != RnnDistribution.None)
+                    foreach (string name in IntervalColumns)
+                        shapes.Add(new(name, regressionKind, NumberDataViewType.Single, false, AnnotationShape(scoreKind, name)));
                 break;
             case RnnTask.BinaryClassification:
                 shapes.Add(new(Score, stepKind, NumberDataViewType.Single, false, AnnotationShape(scoreKind, AnnotationUtils.Const.ScoreValueKind.Score)));
@@ -68,7 +85,9 @@ internal static class RnnOutputColumns
     /// <param name="scalarScore">Regression N vs 1 with a scalar label.</param>
     /// <param name="inputSteps">Steps of every input sequence, or null for variable length.</param>
     /// <param name="keyValues">The label's key values (multiclass), or null.</param>
-    public static DataViewSchema.DetachedColumn[] GetColumns(RnnTask task, HeadStructure head, int outputSize, bool scalarScore, int? inputSteps, RnnKeyValues? keyValues)
+    /// <param name="distribution">A regression model's distribution: anything but None adds the interval columns.</param>
+    public static DataViewSchema.DetachedColumn[] GetColumns(RnnTask task, HeadStructure head, int outputSize, bool scalarScore, int? inputSteps, RnnKeyValues? keyValues,
+        RnnDistribution distribution = RnnDistribution.None)
     {
         bool perStep = head.HasStepAxis;
         int? steps = head.OutputSteps(inputSteps);
@@ -82,6 +101,11 @@ internal static class RnnOutputColumns
                     : scalarScore ? NumberDataViewType.Single
                     : new VectorDataViewType(NumberDataViewType.Single, outputSize);
                 columns.Add(new(Score, scoreType, Annotations(scoreKind, AnnotationUtils.Const.ScoreValueKind.Score)));
+                // As the SSA forecaster's LowerBound/UpperBound beside its forecast: the same shape as the score; each marked as a
+                // regression score column whose value kind is its own name, so tools that look for "the" score still find Score.
+                if (distribution != RnnDistribution.None)
+                    foreach (string name in IntervalColumns)
+                        columns.Add(new(name, scoreType, Annotations(scoreKind, name)));
                 break;
             case RnnTask.BinaryClassification:
                 columns.Add(new(Score, StepType(NumberDataViewType.Single), Annotations(scoreKind, AnnotationUtils.Const.ScoreValueKind.Score)));

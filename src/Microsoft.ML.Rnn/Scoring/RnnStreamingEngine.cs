@@ -76,6 +76,12 @@ public sealed class RnnStreamingEngine
                 "so each new tick changes every earlier output and none can be computed from a carried state. Train with Bidirectional = false " +
                 "(and Head = RnnHead.ManyToMany) to stream, or score whole windows with Transform or a PredictionEngine.");
 
+        if (shape.Distribution != RnnDistribution.None)
+            throw new NotSupportedException(
+                $"This model predicts a {shape.Distribution} distribution per step (Distribution = {shape.Distribution}): its Score, StandardDeviation " +
+                "and interval columns are not streamed yet. Train with Distribution = RnnDistribution.None to stream point forecasts, " +
+                "or score whole windows with Transform or a PredictionEngine to get the intervals.");
+
         _network = new StreamingNetwork(model.Network);
         _modelIdentity = ModelIdentity(model);
         _sigmoidWindow = new float[Math.Max(SigmoidWindow, _network.OutputSize)];

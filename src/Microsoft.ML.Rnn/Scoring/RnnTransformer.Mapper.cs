@@ -30,7 +30,8 @@ public sealed partial class RnnTransformer
         }
 
         protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore() =>
-            RnnOutputColumns.GetColumns(_data.Options.Task, _data.Network.Shape.HeadStructure, _data.OutputSize, _data.ScalarScore, _binding.Steps, _data.KeyValues);
+            RnnOutputColumns.GetColumns(_data.Options.Task, _data.Network.Shape.HeadStructure, _data.OutputSize, _data.ScalarScore, _binding.Steps, _data.KeyValues,
+                _data.Network.Shape.Distribution);
 
         protected override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput)
         {
@@ -80,6 +81,14 @@ public sealed partial class RnnTransformer
         /// <summary>Rows that score NaN are not errors (one bad row should not stop a pass), so they are counted in the log.</summary>
         private void LogUnscoredRows(RowScorer scorer)
         {
+            if (scorer.RowsWithoutInterval > 0)
+            {
+                using IChannel intervals = Host.Start("Scoring RNN");
+                intervals.Warning(
+                    "RNN scoring: {0} of {1} scored rows predicted a scale that is not a positive finite number; their StandardDeviation, LowerBound and UpperBound are NaN.",
+                    scorer.RowsWithoutInterval, scorer.RowsScored - scorer.RowsUnscored);
+            }
+
             if (scorer.RowsUnscored == 0)
                 return;
             using IChannel channel = Host.Start("Scoring RNN");
@@ -96,6 +105,12 @@ public sealed partial class RnnTransformer
             {
                 (RnnOutputColumns.Score, _, false) => (ValueGetter<float>)((ref float value) => value = scorer.Current().Score[0]),
                 (RnnOutputColumns.Score, _, true) => VectorGetter(scorer, s => s.Score),
+                (RnnOutputColumns.StandardDeviation, _, false) => (ValueGetter<float>)((ref float value) => value = scorer.Current().StandardDeviation[0]),
+                (RnnOutputColumns.StandardDeviation, _, true) => VectorGetter(scorer, s => s.StandardDeviation),
+                (RnnOutputColumns.LowerBound, _, false) => (ValueGetter<float>)((ref float value) => value = scorer.Current().LowerBound[0]),
+                (RnnOutputColumns.LowerBound, _, true) => VectorGetter(scorer, s => s.LowerBound),
+                (RnnOutputColumns.UpperBound, _, false) => (ValueGetter<float>)((ref float value) => value = scorer.Current().UpperBound[0]),
+                (RnnOutputColumns.UpperBound, _, true) => VectorGetter(scorer, s => s.UpperBound),
                 (RnnOutputColumns.Probability, _, false) => (ValueGetter<float>)((ref float value) => value = scorer.Current().Probability[0]),
                 (RnnOutputColumns.Probability, _, true) => VectorGetter(scorer, s => s.Probability),
                 (RnnOutputColumns.PredictedLabel, RnnTask.BinaryClassification, false) =>
@@ -151,8 +166,10 @@ public sealed partial class RnnTransformer
         private readonly VBuffer<float>[] _buffers;
         private readonly RnnTask _task;
         private readonly HeadStructure _head;
+        private readonly RnnPredictiveDistribution? _distribution;
         private long _position = -1;
         private float[] _sequence = [];
+        private float[] _raw = [];
 
         /// <param name="data">The model.</param>
         /// <param name="binding">The feature columns bound to the input schema.</param>
@@ -169,10 +186,23 @@ public sealed partial class RnnTransformer
             _buffers = new VBuffer<float>[_sources.Length];
             _task = data.Options.Task;
             _head = data.Network.Shape.HeadStructure;
+            _distribution = data.PredictiveDistribution;
         }
 
         /// <summary>Raw head output, then: regression the values (in the label's units when training standardised it), binary the logits, multiclass the softmax per step.</summary>
         public float[] Score { get; private set; } = [];
+
+        /// <summary>A distribution model's standard deviation per score value (in the label's units, calibrated).</summary>
+        public float[] StandardDeviation { get; private set; } = [];
+
+        /// <summary>A distribution model's lower interval bound per score value.</summary>
+        public float[] LowerBound { get; private set; } = [];
+
+        /// <summary>A distribution model's upper interval bound per score value.</summary>
+        public float[] UpperBound { get; private set; } = [];
+
+        /// <summary>Rows scored so far whose predicted scale was unusable (NaN interval columns).</summary>
+        public long RowsWithoutInterval { get; private set; }
 
         /// <summary>Binary: sigmoid of each logit.</summary>
         public float[] Probability { get; private set; } = [];
@@ -259,6 +289,12 @@ public sealed partial class RnnTransformer
             Grow(ref score, OutputLength);
             Score = score;
             Span<float> raw = Score.AsSpan(0, OutputLength);
+            if (_distribution is not null)
+            {
+                ComputeDistribution(valid, length, groups, outputs);
+                return;
+            }
+
             if (valid)
             {
                 _data.Network.Predict(_sequence.AsSpan(0, length), raw);
@@ -292,6 +328,41 @@ public sealed partial class RnnTransformer
 
                     break;
             }
+        }
+
+        /// <summary>A distribution model's row: the network's raw values (means, then raw scales and degrees of freedom) become
+        /// Score (the mean) and the interval columns; a row with an unusable scale gets NaN there and is counted.</summary>
+        private void ComputeDistribution(bool valid, int length, int groups, int outputs)
+        {
+            float[] deviation = StandardDeviation, lower = LowerBound, upper = UpperBound;
+            Grow(ref deviation, OutputLength);
+            Grow(ref lower, OutputLength);
+            Grow(ref upper, OutputLength);
+            StandardDeviation = deviation;
+            LowerBound = lower;
+            UpperBound = upper;
+            if (!valid)
+            {
+                foreach (float[] column in new[] { Score, StandardDeviation, LowerBound, UpperBound })
+                    column.AsSpan(0, OutputLength).Fill(float.NaN);
+                return;
+            }
+
+            int width = _data.Network.Shape.OutputWidth;
+            Grow(ref _raw, groups * width);
+            _data.Network.Predict(_sequence.AsSpan(0, length), _raw.AsSpan(0, groups * width));
+            bool usable = true;
+            for (int g = 0; g < groups; g++)
+            {
+                ReadOnlySpan<float> step = _raw.AsSpan(g * width, width);
+                for (int j = 0; j < outputs; j++)
+                {
+                    int i = g * outputs + j;
+                    usable &= _distribution!.Write(step, outputs, j, out Score[i], out StandardDeviation[i], out LowerBound[i], out UpperBound[i]);
+                }
+            }
+
+            RowsWithoutInterval += usable ? 0 : 1;
         }
 
         /// <summary>Reads feature column <paramref name="column"/>, refusing a vector whose length is not its type's size.</summary>

@@ -50,6 +50,14 @@ public sealed partial class RnnTransformer : RowToRowTransformerBase
     /// </summary>
     public RnnTrainer.Options Options => _model.Options.Clone();
 
+    /// <summary>
+    /// For a model trained with a <see cref="RnnTrainer.Options.Distribution"/> and calibrated on its validation set
+    /// (<see cref="RnnTrainer.Options.CalibrateIntervals"/>): the split-conformal factor that multiplies the predicted
+    /// distribution's scale, so <c>StandardDeviation</c>, <c>LowerBound</c> and <c>UpperBound</c> include it (above 1 widens
+    /// intervals that were too narrow on the validation rows). Null when the intervals are not calibrated. Saved in the model.
+    /// </summary>
+    public float? IntervalCalibrationFactor => _model.IntervalCalibrationFactor;
+
     internal RnnModelData Model => _model;
 
     // Factory for SignatureLoadModel: ML.NET finds it through the LoadableClass attribute above.

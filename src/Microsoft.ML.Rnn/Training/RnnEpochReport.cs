@@ -6,7 +6,8 @@ namespace Microsoft.ML.Rnn;
 /// <param name="TrainLoss">Mean training loss over the epoch: each batch's loss before its optimizer step, weighted by the batch's row count.
 /// For regression it is a mean squared error in the label's units, also when <see cref="RnnTrainer.Options.StandardizeLabel"/> trains on
 /// the standardised label (its loss times σ²), except with several outputs per step standardised: then it is the loss on the
-/// standardised label, the mean over outputs of each output's squared error divided by its variance.</param>
+/// standardised label, the mean over outputs of each output's squared error divided by its variance. With a
+/// <see cref="RnnTrainer.Options.Distribution"/> it is the mean negative log-likelihood in nats, of the label in its own units.</param>
 /// <param name="ValidationLoss">Mean loss on <see cref="RnnTrainer.Options.ValidationSet"/> after the epoch, in the same units as
 /// <paramref name="TrainLoss"/>, or <see langword="null"/> without a validation set.</param>
 /// <param name="Seconds">Wall-clock seconds the epoch took, validation included.</param>

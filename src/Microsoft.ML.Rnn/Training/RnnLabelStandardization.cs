@@ -33,6 +33,22 @@ internal sealed class RnnLabelStandardization
     /// </summary>
     public double? LossToLabelUnits => Outputs == 1 ? (double)StandardDeviation[0] * StandardDeviation[0] : null;
 
+    /// <summary>
+    /// What turns a mean negative log-likelihood on the standardised label into the label's units: the density of
+    /// <c>y = mean + std·z</c> is the density of z divided by std, so every element's NLL grows by log std, and the mean
+    /// over outputs by the mean of their log std. Exact for any number of outputs.
+    /// </summary>
+    public double NegativeLogLikelihoodShift
+    {
+        get
+        {
+            double sum = 0;
+            foreach (float deviation in StandardDeviation)
+                sum += Math.Log(deviation);
+            return sum / Outputs;
+        }
+    }
+
     /// <summary>The statistics of <paramref name="set"/>'s targets, over every row (and every step, for N vs N).</summary>
     /// <remarks>MathNet's <see cref="RunningStatistics"/> streams the rows once in double precision (Welford's update),
     /// so neither a copy of the targets nor the cancellation of a sum of squares on large values is needed.</remarks>

@@ -166,6 +166,25 @@ public sealed partial class RnnTrainer
         /// </summary>
         public bool? StandardizeLabel;
 
+        /// <summary>What a regression model predicts for each output: a point (<see cref="RnnDistribution.None"/>, trained by mean
+        /// squared error), or a <see cref="RnnDistribution.Normal"/> or <see cref="RnnDistribution.StudentT"/> distribution trained by
+        /// its negative log-likelihood, which adds the columns <c>StandardDeviation</c>, <c>LowerBound</c> and <c>UpperBound</c>
+        /// (the <see cref="ConfidenceLevel"/> central interval) beside <c>Score</c> (the mean). Any head. Regression only
+        /// (<see cref="ArgumentOutOfRangeException"/> otherwise). The losses in <see cref="RnnEpochReport"/> are then mean
+        /// negative log-likelihoods in nats, in the label's units. Default <see cref="RnnDistribution.None"/>.</summary>
+        public RnnDistribution Distribution = RnnDistribution.None;
+
+        /// <summary>The probability, in (0, 1), of the central interval written to <c>LowerBound</c> and <c>UpperBound</c> when
+        /// <see cref="Distribution"/> is not <see cref="RnnDistribution.None"/>; saved in the model. Default 0.95.</summary>
+        public float ConfidenceLevel = 0.95f;
+
+        /// <summary>With a <see cref="Distribution"/> and a <see cref="ValidationSet"/>: after training, multiplies the predicted
+        /// distribution's scale by the split-conformal factor computed on the validation rows, so that the
+        /// <see cref="ConfidenceLevel"/> intervals cover that share of them (see docs/probabilistic.md). The factor is saved in the
+        /// model (<see cref="RnnTransformer.IntervalCalibrationFactor"/>) and logged. Without a validation set nothing is calibrated.
+        /// Default true.</summary>
+        public bool CalibrateIntervals = true;
+
         /// <summary>Threads for the training kernels; null uses every core. Default null.</summary>
         public int? NumberOfThreads;
 
@@ -183,6 +202,7 @@ public sealed partial class RnnTrainer
                 Context = Context,
                 DecoderInput = DecoderInput,
                 OutputFeedback = FeedPreviousOutput ? OutputFeedbackOf(Task) : RnnOutputFeedback.None,
+                Distribution = Distribution,
             };
 
         /// <summary>What a decoder trained for <paramref name="task"/> feeds back with <see cref="FeedPreviousOutput"/>: the value
@@ -201,6 +221,8 @@ public sealed partial class RnnTrainer
             {
                 RnnTask.BinaryClassification => RnnLoss.BinaryCrossEntropyWithLogits,
                 RnnTask.MulticlassClassification => RnnLoss.SoftmaxCrossEntropy,
+                _ when Distribution == RnnDistribution.Normal => RnnLoss.NormalNegativeLogLikelihood,
+                _ when Distribution == RnnDistribution.StudentT => RnnLoss.StudentTNegativeLogLikelihood,
                 _ => RnnLoss.MeanSquaredError,
             },
             Optimizer = Optimizer,

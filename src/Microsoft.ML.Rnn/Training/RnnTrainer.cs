@@ -44,7 +44,7 @@ public sealed partial class RnnTrainer : IEstimator<RnnTransformer>
             name => inputSchema.TryFindColumn(name, out var column) ? RnnColumnInfo.From(column) : null);
         var columns = inputSchema.ToDictionary(c => c.Name);
         foreach (SchemaShape.Column output in RnnOutputColumns.GetShapes(_options.Task, RnnHeads.Structure(_options.Head, _options.OutputLength),
-            binding.LabelKind == RnnLabelKind.Single, binding.FixedLength, binding.KeyValuesItemType))
+            binding.LabelKind == RnnLabelKind.Single, binding.FixedLength, binding.KeyValuesItemType, _options.Distribution))
         {
             columns[output.Name] = output;
         }
@@ -154,6 +154,10 @@ public sealed partial class RnnTrainer : IEstimator<RnnTransformer>
             channel.Warning("Stateful training carries row i of each batch into row i of the next; with Shuffle on those rows are unrelated. Set Shuffle = false for consecutive chunks of long series.");
         List<RnnEpochReport> history = RnnTrainingLoop.Run(_host, channel, network, options, training, seed, train, validation, labels);
 
+        float? calibration = null;
+        if (options.Distribution != RnnDistribution.None)
+            calibration = CalibrateIntervals(channel, options, network, validation, labels);
+
         RnnKeyValues? keyValues = null;
         if (options.Task == RnnTask.MulticlassClassification)
         {
@@ -179,8 +183,36 @@ public sealed partial class RnnTrainer : IEstimator<RnnTransformer>
             LabelStandardization = labels,
             Network = network,
             History = history.ToArray(),
+            IntervalCalibrationFactor = calibration,
         };
         return new RnnTransformer(_host, model);
+    }
+
+    /// <summary>The split-conformal factor on the validation rows, logged; null (and said so) when the intervals stay uncalibrated.</summary>
+    private static float? CalibrateIntervals(IChannel channel, Options options, RnnNetwork network, RnnSequenceSet? validation, RnnLabelStandardization? labels)
+    {
+        if (!options.CalibrateIntervals)
+        {
+            channel.Info("RNN: the {0:P1} intervals of the {1} distribution are not calibrated (CalibrateIntervals is false).", options.ConfidenceLevel, options.Distribution);
+            return null;
+        }
+
+        if (validation is not { Count: > 0 })
+        {
+            channel.Info("RNN: the {0:P1} intervals of the {1} distribution are not calibrated: calibration needs a ValidationSet.", options.ConfidenceLevel, options.Distribution);
+            return null;
+        }
+
+        float factor = RnnIntervalCalibration.Factor(network, validation, labels, options.ConfidenceLevel, out int count);
+        if (count == 0)
+        {
+            channel.Warning("RNN: no validation target had a usable prediction; the {0:P1} intervals are not calibrated.", options.ConfidenceLevel);
+            return null;
+        }
+
+        channel.Info("RNN: split-conformal calibration on {0} validation targets: the {1} distribution's scale is multiplied by {2:G6} so that its {3:P1} intervals cover that share of them.",
+            count, options.Distribution, factor, options.ConfidenceLevel);
+        return factor;
     }
 
     private RnnSchemaBinding Bind(DataViewSchema schema, string source, int? trainingInputSize = null)

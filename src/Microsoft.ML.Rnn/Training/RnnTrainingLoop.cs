@@ -27,7 +27,10 @@ internal static class RnnTrainingLoop
         using var cancellation = new HostCancellation(host);
         var trainBatches = new RnnBatchBuilder(train, options.BatchSize, labels);
         RnnBatchBuilder? validationBatches = validation is { Count: > 0 } ? new RnnBatchBuilder(validation, options.BatchSize, labels) : null;
-        double lossScale = labels?.LossToLabelUnits ?? 1;
+        // A point loss (mean squared error) converts by a factor, a likelihood by a shift (RnnLabelStandardization).
+        bool likelihood = options.Distribution != RnnDistribution.None;
+        double lossScale = likelihood ? 1 : labels?.LossToLabelUnits ?? 1;
+        double lossShift = likelihood ? labels?.NegativeLogLikelihoodShift ?? 0 : 0;
         var order = new int[train.Count];
         for (int i = 0; i < order.Length; i++)
             order[i] = i;
@@ -78,11 +81,11 @@ internal static class RnnTrainingLoop
                 lossSum += (double)loss * BatchWeight(train, rows);
             }
 
-            lastTrain = (float)(lossSum / train.TotalWeight * lossScale);
+            lastTrain = (float)(lossSum / train.TotalWeight * lossScale + lossShift);
             float? validationLoss = null;
             if (validation is not null && validationBatches is not null)
             {
-                validationLoss = Evaluate(host, session, validation, validationBatches, options.BatchSize, options.Stateful, lossScale, cancellation.Token);
+                validationLoss = Evaluate(host, session, validation, validationBatches, options.BatchSize, options.Stateful, lossScale, lossShift, cancellation.Token);
                 lastValidation = validationLoss.Value;
             }
 
@@ -119,7 +122,7 @@ internal static class RnnTrainingLoop
     }
 
     private static float Evaluate(IHost host, RnnTrainingSession session, RnnSequenceSet set, RnnBatchBuilder batches, int batchSize, bool stateful,
-        double lossScale, CancellationToken cancellation)
+        double lossScale, double lossShift, CancellationToken cancellation)
     {
         if (stateful)
             session.ResetState();
@@ -137,7 +140,7 @@ internal static class RnnTrainingLoop
 
         if (stateful)
             session.ResetState();
-        return (float)(sum / set.TotalWeight * lossScale);
+        return (float)(sum / set.TotalWeight * lossScale + lossShift);
     }
 
     /// <summary>How much a batch's mean loss counts in the epoch's mean: its rows' total example weight (its row count without weights).</summary>

@@ -93,6 +93,30 @@ public sealed class DecoderShapeRulesTests
     }
 
     [TestMethod]
+    public void EvaluationRunsFreeAsScoringWhileTrainingFeedsBackTheTargets()
+    {
+        // Feedback into the decoder made visible: large input weights, so the fed-back value moves the outputs.
+        var network = new RnnNetwork(EncoderDecoder with { DecoderInput = RnnDecoderInput.EveryStep, OutputFeedback = RnnOutputFeedback.Value }, 3);
+        network.Layout.TryGet("decoder.weight_ih_l0", out ParameterTensor weight);
+        foreach (ref float value in weight.In(network.Values.AsSpan()))
+            value *= 20f;
+        float[] input = Enumerable.Range(0, 2 * 4 * 3).Select(i => MathF.Sin(i)).ToArray(), targets = Enumerable.Range(0, 2 * 3 * 2).Select(i => MathF.Cos(i)).ToArray();
+        int[] lengths = [4, 3];
+
+        var computation = new RnnComputation(network);
+        float[] free = computation.Forward(new SequenceBatch(input, lengths, 4)).ToArray();
+        float[] forced = computation.Forward(new SequenceBatch(input, lengths, 4), targets: targets).ToArray();
+        HeadStructure structure = network.Shape.HeadStructure;
+        float freeLoss = LossFunction.Compute(RnnLoss.MeanSquaredError, structure, free, targets, lengths, 4, 2, new float[free.Length]);
+        float forcedLoss = LossFunction.Compute(RnnLoss.MeanSquaredError, structure, forced, targets, lengths, 4, 2, new float[forced.Length]);
+        Assert.AreNotEqual(freeLoss, forcedLoss);
+
+        var session = new RnnTrainingSession(network, new RnnTrainingOptions());
+        Assert.AreEqual(freeLoss, session.Evaluate(new SequenceBatch(input, lengths, 4), targets));
+        Assert.AreEqual(forcedLoss, session.TrainStep(new SequenceBatch(input, lengths, 4), targets));
+    }
+
+    [TestMethod]
     public void StatefulTrainingIsRefusedForADecoder()
     {
         var error = Assert.ThrowsExactly<ArgumentException>(() =>

@@ -15,9 +15,12 @@ public sealed class GradientCheckTests
             foreach (int layers in new[] { 1, 2 })
                 foreach (bool bidirectional in new[] { false, true })
                     foreach (RnnHead head in new[] { RnnHead.ManyToOne, RnnHead.ManyToMany })
-                        foreach (RnnLoss loss in Enum.GetValues<RnnLoss>())
+                        foreach (RnnLoss loss in PointLosses)
                             yield return [cell, nonlinearity, layers, bidirectional, head, loss];
     }
+
+    /// <summary>The point losses; the distribution losses have checks of their own below.</summary>
+    private static readonly RnnLoss[] PointLosses = [RnnLoss.MeanSquaredError, RnnLoss.BinaryCrossEntropyWithLogits, RnnLoss.SoftmaxCrossEntropy];
 
     [TestMethod]
     [DynamicData(nameof(Configurations))]
@@ -91,6 +94,40 @@ public sealed class GradientCheckTests
     {
         var shape = new RnnNetworkShape(RnnCellType.Lstm, 2, 3, 2, NumberOfLayers: 2, Bidirectional: true);
         var problem = GradientProblem.Create(shape, RnnLoss.MeanSquaredError, lengths: [3, 1], steps: 3, seed: 8, withInitialState: true);
+        problem.AssertGradientsMatchFiniteDifferences();
+    }
+
+    /// <summary>The distribution heads: both distributions on every head (N vs 1, N vs N with variable lengths, 1 vs N and
+    /// N vs M, each decoder also feeding back its means), two cells.</summary>
+    public static IEnumerable<object[]> DistributionConfigurations()
+    {
+        foreach (RnnDistribution distribution in new[] { RnnDistribution.Normal, RnnDistribution.StudentT })
+            foreach (RnnCellType cell in new[] { RnnCellType.Lstm, RnnCellType.Gru })
+            {
+                yield return [distribution, cell, RnnHead.ManyToOne, false];
+                yield return [distribution, cell, RnnHead.ManyToMany, false];
+                yield return [distribution, cell, RnnHead.OneToMany, false];
+                yield return [distribution, cell, RnnHead.OneToMany, true];
+                yield return [distribution, cell, RnnHead.EncoderDecoder, false];
+                yield return [distribution, cell, RnnHead.EncoderDecoder, true];
+            }
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(DistributionConfigurations))]
+    public void DistributionGradientMatchesFiniteDifferences(RnnDistribution distribution, RnnCellType cell, RnnHead head, bool feedback)
+    {
+        bool decoder = head is RnnHead.OneToMany or RnnHead.EncoderDecoder;
+        var shape = new RnnNetworkShape(cell, InputSize: 3, HiddenSize: 4, OutputSize: 2, NumberOfLayers: 2, Bidirectional: head == RnnHead.ManyToMany, Head: head)
+        {
+            OutputLength = decoder ? 3 : 1,
+            OutputFeedback = feedback ? RnnOutputFeedback.Value : RnnOutputFeedback.None,
+            Distribution = distribution,
+        };
+        RnnLoss loss = distribution == RnnDistribution.Normal ? RnnLoss.NormalNegativeLogLikelihood : RnnLoss.StudentTNegativeLogLikelihood;
+        var problem = head == RnnHead.OneToMany
+            ? GradientProblem.Create(shape, loss, lengths: [1, 1], steps: 1, seed: 17)
+            : GradientProblem.Create(shape, loss, lengths: [4, 2, 3], steps: 4, seed: 17);
         problem.AssertGradientsMatchFiniteDifferences();
     }
 }

@@ -23,9 +23,17 @@ internal sealed class TorchFixture
     public static IEnumerable<string> ModelFixtureNames() =>
         Directory.GetFiles(Folder, "*.json").Select(Path.GetFileNameWithoutExtension).Where(n => n != "tutorial_train").Order()!;
 
-    public static TorchFixture Load(string name)
+    /// <summary>The distribution heads' fixtures (tests/fixtures/generate_distribution_fixtures.py).</summary>
+    public static string DistributionFolder => Path.Combine(AppContext.BaseDirectory, "fixtures", "torch_distribution");
+
+    public static IEnumerable<string> DistributionFixtureNames() =>
+        Directory.GetFiles(DistributionFolder, "*.json").Select(Path.GetFileNameWithoutExtension).Order()!;
+
+    public static TorchFixture Load(string name) => LoadFrom(Folder, name);
+
+    public static TorchFixture LoadFrom(string folder, string name)
     {
-        using var stream = File.OpenRead(Path.Combine(Folder, name + ".json"));
+        using var stream = File.OpenRead(Path.Combine(folder, name + ".json"));
         return new TorchFixture(name, JsonDocument.Parse(stream).RootElement.Clone());
     }
 
@@ -76,6 +84,12 @@ internal sealed class TorchFixture
                     "class" => RnnOutputFeedback.Class,
                     _ => RnnOutputFeedback.None,
                 } : RnnOutputFeedback.None,
+                Distribution = config.TryGetProperty("distribution", out JsonElement p) ? p.GetString() switch
+                {
+                    "normal" => RnnDistribution.Normal,
+                    "studentt" => RnnDistribution.StudentT,
+                    _ => RnnDistribution.None,
+                } : RnnDistribution.None,
             };
         }
     }
@@ -84,6 +98,8 @@ internal sealed class TorchFixture
     {
         "bce" => RnnLoss.BinaryCrossEntropyWithLogits,
         "ce" => RnnLoss.SoftmaxCrossEntropy,
+        "nll_normal" => RnnLoss.NormalNegativeLogLikelihood,
+        "nll_studentt" => RnnLoss.StudentTNegativeLogLikelihood,
         _ => RnnLoss.MeanSquaredError,
     };
 

@@ -216,8 +216,10 @@ public sealed class CorruptModelTests
         // 0x00010001 and 0x00010002 had two heads and no settings: a head byte of 2 or 3 there is damage.
         AssertRejectedCheaply(Patch(1, s => s[0] = (byte)RnnHead.OneToMany), "the head is OneToMany, which format 0x00010002 does not have", version: 0x00010002);
         AssertRejectedCheaply(DecoderModelBytes(), "the head is EncoderDecoder, which format 0x00010001 does not have", version: 0x00010001);
-        // An older file of an original head still reads with the format it was written in.
-        Assert.AreEqual(RnnHead.ManyToOne, Read(ModelBytes(), version: 0x00010002).Options.Head);
+        // An older file of an original head still reads with the format it was written in (a file of that release: today's
+        // bytes hold the 0x00010004 distribution section, which 0x00010002 did not have).
+        byte[] entry = ModelZips.RnnEntry(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "fixtures", "models", "0x00010002", "rnn-multiclass-series.zip")));
+        Assert.AreEqual(RnnHead.ManyToOne, Read(entry[ModelZips.ModelOffset(entry)..], version: 0x00010002).Options.Head);
     }
 
     [TestMethod]

@@ -63,6 +63,41 @@ public sealed class EarlierReleaseTests
         CollectionAssert.AreEqual(expected.BitVectors("Score"), scored.GetColumn<float[]>("Score").Select(v => string.Join(",", v.Select(Bits))).ToArray());
     }
 
+    /// <summary>The folders from format 0x00010004 on, which add the distribution models.</summary>
+    public static IEnumerable<object[]> DistributionVersions() =>
+        Versions().Where(v => File.Exists(Path.Combine(AppContext.BaseDirectory, "fixtures", "models", (string)v[0], "gru-regression-studentt-many-to-one.zip")));
+
+    [TestMethod]
+    public void DistributionsHaveFixturesFromTheirFirstFormatOn() =>
+        CollectionAssert.Contains(DistributionVersions().Select(v => (string)v[0]).ToArray(), "0x00010004");
+
+    [TestMethod]
+    [DynamicData(nameof(DistributionVersions))]
+    public void GruRegressionStudentTCalibrated(string version)
+    {
+        Expected expected = Load(version, "gru-regression-studentt-many-to-one", out ITransformer model, out var ml);
+        var rnn = (RnnTransformer)model;
+        Assert.AreEqual((RnnDistribution.StudentT, 0.9f), (rnn.Options.Distribution, rnn.Options.ConfidenceLevel));
+        Assert.AreEqual(expected.Root.GetProperty("CalibrationFactor").GetString(), Bits(rnn.IntervalCalibrationFactor!.Value));
+        var rows = expected.Floats("Features").Select(f => new Window12 { Features = f }).ToArray();
+        IDataView scored = model.Transform(ml.Data.LoadFromEnumerable(rows));
+        foreach (string column in new[] { "Score", "StandardDeviation", "LowerBound", "UpperBound" })
+            CollectionAssert.AreEqual(expected.Bits(column), scored.GetColumn<float>(column).Select(Bits).ToArray(), column);
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(DistributionVersions))]
+    public void LstmRegressionNormalOneToManyUncalibrated(string version)
+    {
+        Expected expected = Load(version, "lstm-regression-normal-one-to-many", out ITransformer model, out var ml);
+        var rnn = (RnnTransformer)model;
+        Assert.AreEqual((RnnDistribution.Normal, 0.95f, (float?)null), (rnn.Options.Distribution, rnn.Options.ConfidenceLevel, rnn.IntervalCalibrationFactor));
+        var rows = expected.Floats("Features").Select(f => new Vector3 { Features = f }).ToArray();
+        IDataView scored = model.Transform(ml.Data.LoadFromEnumerable(rows));
+        foreach (string column in new[] { "Score", "StandardDeviation", "LowerBound", "UpperBound" })
+            CollectionAssert.AreEqual(expected.BitVectors(column), scored.GetColumn<float[]>(column).Select(v => string.Join(",", v.Select(Bits))).ToArray(), column);
+    }
+
     /// <summary>The folders from format 0x00010003 on, which add the decoder heads' models.</summary>
     public static IEnumerable<object[]> DecoderVersions() =>
         Versions().Where(v => File.Exists(Path.Combine(AppContext.BaseDirectory, "fixtures", "models", (string)v[0], "lstm-regression-one-to-many.zip")));

@@ -84,9 +84,93 @@ public sealed class OnnxExportTests
         Assert.AreNotEqual(OnnxScores.FromDataView(model.Transform(input), "Score")[0][0], unnormalized[0]);
     }
 
+    /// <summary>
+    /// The decoder heads over the same product as the others — every cell × task × direction count (N vs M's encoder) ×
+    /// layer count × fixed or variable length (N vs M; 1 vs N reads one vector) — with the structure's own settings
+    /// rotating so that every context × decoder input the rules allow, with and without feedback (free running in the
+    /// file, as scoring), appears several times (a bidirectional encoder rotates over the settings that allow it).
+    /// </summary>
+    public static IEnumerable<object[]> DecoderConfigurations()
+    {
+        var settings = new List<(RnnContext Context, RnnDecoderInput Input, bool Feedback)>();
+        foreach (bool feedback in new[] { false, true })
+            foreach (RnnContext context in Enum.GetValues<RnnContext>())
+                foreach (RnnDecoderInput input in Enum.GetValues<RnnDecoderInput>())
+                    if (!(context == RnnContext.Attention && input == RnnDecoderInput.InitialState))
+                        settings.Add((context, input, feedback));
+        var bidirectionalSettings = settings.Where(s => s.Context == RnnContext.Projected || s.Input == RnnDecoderInput.EveryStep).ToList();
+        int next = 0, nextBidirectional = 0;
+        foreach (RnnCellType cell in Enum.GetValues<RnnCellType>())
+            foreach (RnnTask task in Enum.GetValues<RnnTask>())
+                foreach (int layers in new[] { 1, 2 })
+                {
+                    foreach (bool bidirectional in new[] { false, true })
+                        foreach (bool variable in new[] { false, true })
+                        {
+                            var (context, input, feedback) = bidirectional
+                                ? bidirectionalSettings[nextBidirectional++ % bidirectionalSettings.Count]
+                                : settings[next++ % settings.Count];
+                            yield return [RnnHead.EncoderDecoder, cell, task, context, input, feedback, bidirectional, layers, variable];
+                        }
+
+                    foreach (RnnDecoderInput input in new[] { RnnDecoderInput.InitialState, RnnDecoderInput.EveryStep })
+                        yield return [RnnHead.OneToMany, cell, task, RnnContext.LastState, input, (layers + (int)task) % 2 == 0, false, layers, false];
+                }
+    }
+
     [TestMethod]
-    [DataRow(RnnHead.OneToMany)]
-    [DataRow(RnnHead.EncoderDecoder)]
+    public void DecoderConfigurationsCoverEverySetting()
+    {
+        object[][] all = DecoderConfigurations().ToArray();
+        foreach (RnnContext context in Enum.GetValues<RnnContext>())
+            foreach (RnnDecoderInput input in Enum.GetValues<RnnDecoderInput>())
+                foreach (bool feedback in new[] { false, true })
+                    if (!(context == RnnContext.Attention && input == RnnDecoderInput.InitialState))
+                        Assert.IsTrue(all.Any(c => (RnnHead)c[0] == RnnHead.EncoderDecoder && (RnnContext)c[3] == context && (RnnDecoderInput)c[4] == input
+                            && (bool)c[5] == feedback), $"{context} {input} feedback {feedback}");
+        Assert.IsTrue(all.Any(c => (RnnHead)c[0] == RnnHead.EncoderDecoder && (RnnContext)c[3] == RnnContext.Attention && (bool)c[6]), "attention over a bidirectional encoder");
+        foreach (RnnDecoderInput input in new[] { RnnDecoderInput.InitialState, RnnDecoderInput.EveryStep })
+            foreach (bool feedback in new[] { false, true })
+                Assert.IsTrue(all.Any(c => (RnnHead)c[0] == RnnHead.OneToMany && (RnnDecoderInput)c[4] == input && (bool)c[5] == feedback), $"OneToMany {input} feedback {feedback}");
+    }
+
+    public static string DecoderName(System.Reflection.MethodInfo method, object[] data) =>
+        $"{data[0]} {data[1]} {data[2]} {data[3]} {data[4]}{((bool)data[5] ? " feedback" : "")}{((bool)data[6] ? " bidirectional" : "")} " +
+        $"{data[7]} layer(s) {((bool)data[8] ? "variable" : "fixed")}";
+
+    [TestMethod]
+    [DynamicData(nameof(DecoderConfigurations), DynamicDataDisplayName = nameof(DecoderName))]
+    public void ExportedDecoderScoresAsTheTransformer(RnnHead head, RnnCellType cell, RnnTask task, RnnContext context, RnnDecoderInput decoderInput,
+        bool feedback, bool bidirectional, int layers, bool variable)
+    {
+        var ml = new MLContext(1);
+        IDataView data = OnnxExportData.Load(ml, variable);
+        var options = new RnnTrainer.Options
+        {
+            InputSize = OnnxExportData.InputSize,
+            Cell = cell,
+            Head = head,
+            Context = context,
+            DecoderInput = decoderInput,
+            FeedPreviousOutput = feedback,
+            HiddenSize = 4,
+            NumberOfLayers = layers,
+            Bidirectional = bidirectional,
+            BatchSize = 8,
+            MaxEpochs = 2,
+            LearningRate = 0.05f,
+            Seed = 3,
+            NumberOfThreads = 1,
+        };
+        ITransformer fitted = OnnxExportData.Pipeline(ml, task, head, options).Fit(data);
+        RnnTransformer rnn = fitted as RnnTransformer ?? ((IEnumerable<ITransformer>)fitted).OfType<RnnTransformer>().Single();
+
+        string featureColumn = options.FeatureColumnName;
+        IDataView features = ml.Transforms.SelectColumns(featureColumn).Fit(data).Transform(data);
+        AssertFileScoresAsModel(ml, rnn, features, batchRows: !variable, featureColumn);
+    }
+
+    [TestMethod]
     [DataRow((RnnHead)17)]
     public void HeadsItCannotWriteAreRefusedByName(RnnHead head)
     {
@@ -122,7 +206,7 @@ public sealed class OnnxExportTests
     /// its output columns with ONNX Runtime (all rows as one batch, or one row per run for ragged rows) and with ML.NET's
     /// <c>ApplyOnnxModel</c> (one row at a time) running the file.
     /// </summary>
-    internal static void AssertFileScoresAsModel(MLContext ml, ITransformer model, IDataView input, bool batchRows)
+    internal static void AssertFileScoresAsModel(MLContext ml, ITransformer model, IDataView input, bool batchRows, string featureColumn = "Features")
     {
         IDataView scored = model.Transform(input);
         string[] columns = OnnxScores.Columns.Where(c => scored.Schema.GetColumnOrNull(c) is not null).ToArray();
@@ -135,14 +219,14 @@ public sealed class OnnxExportTests
             using (FileStream stream = File.Create(path))
                 ml.Model.ConvertToOnnx(model, input, stream);
 
-            float[][] features = OnnxScores.FromDataView(input, "Features");
+            float[][] features = OnnxScores.FromDataView(input, featureColumn);
             string[] outputs = columns.Select(c => c + ".output").ToArray();
             using (var session = new InferenceSession(path))
             {
                 var runtime = outputs.ToDictionary(o => o, _ => new List<float[]>());
                 foreach (float[][] rows in batchRows ? [features] : features.Select(r => new[] { r }))
                 {
-                    foreach (var (name, values) in OnnxScores.Run(session, new Dictionary<string, float[][]> { ["Features"] = rows }, outputs))
+                    foreach (var (name, values) in OnnxScores.Run(session, new Dictionary<string, float[][]> { [featureColumn] = rows }, outputs))
                         runtime[name].AddRange(values);
                 }
 
@@ -151,7 +235,7 @@ public sealed class OnnxExportTests
             }
 
             // ApplyOnnxModel names a column after its output less ML.NET's ".output" suffix: the same names as the model's.
-            IDataView applied = ml.Transforms.ApplyOnnxModel(outputs, ["Features"], path).Fit(input).Transform(input);
+            IDataView applied = ml.Transforms.ApplyOnnxModel(outputs, [featureColumn], path).Fit(input).Transform(input);
             foreach (string column in columns)
                 AssertClose(expected[column], OnnxScores.FromDataView(applied, column), $"ApplyOnnxModel, {column}");
         }

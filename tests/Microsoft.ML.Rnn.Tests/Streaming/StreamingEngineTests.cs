@@ -166,6 +166,9 @@ public sealed class StreamingEngineTests
             () => Train(ml, RnnTask.Regression, configure: o => o.Bidirectional = true).CreateStreamingEngine()).Message;
         StringAssert.Contains(bidirectional, "bidirectional");
         StringAssert.Contains(bidirectional, "Bidirectional = false");
+        string distribution = Assert.ThrowsExactly<NotSupportedException>(
+            () => Train(ml, RnnTask.Regression, configure: o => o.Distribution = RnnDistribution.Normal).CreateStreamingEngine()).Message;
+        StringAssert.Contains(distribution, "Distribution = RnnDistribution.None");
         foreach (RnnHead head in new[] { RnnHead.OneToMany, RnnHead.EncoderDecoder })
         {
             string decoder = Assert.ThrowsExactly<NotSupportedException>(() => Train(ml, RnnTask.Regression, head: head).CreateStreamingEngine()).Message;
