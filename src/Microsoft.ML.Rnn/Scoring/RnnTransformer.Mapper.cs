@@ -378,7 +378,7 @@ public sealed partial class RnnTransformer
             }
         }
 
-        private static void Softmax(Span<float> values)
+        internal static void Softmax(Span<float> values)
         {
             float max = float.NegativeInfinity;
             foreach (float v in values)
