@@ -50,6 +50,8 @@ public sealed record SampleOptions
 
         Output
           --out DIR            folder for model.zip, the plots and the hold-out forecasts CSV (default: stock-output)
+          --live               replay the hold-out one day at a time through a streaming engine (an N vs N network on
+                               daily log returns) and print each day's forecast as it arrives
           --quick              a small, fast run (a short generated series and 2 epochs) for smoke tests
           --help, -h           show this text
 
@@ -111,6 +113,9 @@ public sealed record SampleOptions
 
     /// <summary>Output folder.</summary>
     public string OutputDirectory { get; init; } = "stock-output";
+
+    /// <summary>Replay the hold-out one day at a time through a streaming engine (<c>--live</c>).</summary>
+    public bool Live { get; init; }
 
     /// <summary>A small, fast run.</summary>
     public bool Quick { get; init; }
@@ -246,6 +251,10 @@ public sealed record SampleOptions
                 case "--out":
                     options = options with { OutputDirectory = Value() };
                     break;
+                case "--live":
+                    NoValue();
+                    options = options with { Live = true };
+                    break;
                 case "--quick":
                     NoValue();
                     options = options with { Quick = true };
@@ -256,6 +265,11 @@ public sealed record SampleOptions
         }
 
         CheckAhead(options, decoderOptions);
+        if (options.Live && (options.IsMultiStep || options.Folds > 0))
+        {
+            throw new SampleOptionsException("--live replays one day at a time; it does not go with --ahead or --folds.");
+        }
+
         if (options.Quick)
         {
             options = options with

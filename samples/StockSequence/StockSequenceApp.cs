@@ -33,7 +33,11 @@ public static class StockSequenceApp
 
         try
         {
-            if (options.IsMultiStep)
+            if (options.Live)
+            {
+                new Live.LiveReplay(options, output).Execute();
+            }
+            else if (options.IsMultiStep)
             {
                 new AheadForecastRun(options, output).Execute();
             }
