@@ -68,6 +68,20 @@ public sealed class AheadReportWriter(SampleOptions options, TextWriter output)
             output.WriteLine(line);
         }
 
+        if (report.Intervals is { } intervals)
+        {
+            var all = intervals.All;
+            string level = ResultsTable.Percent(all.ConfidenceLevel, "0");
+            output.WriteLine();
+            output.WriteLine($"Intervals of the {all.Model}, {level} {all.Distribution}, per day ahead on the hold-out (coverage: the share of actual prices");
+            output.WriteLine($"inside their interval, nominal {level}; mean width in price units):");
+            output.WriteLine();
+            output.Write(DayAheadTable.RenderIntervals(intervals.Days, all.Score));
+            output.WriteLine($"{Indent}{WidthTrend(intervals.Days)}");
+            output.WriteLine($"{Indent}{all.CalibrationText}.");
+            output.WriteLine($"{Indent}One factor for all {options.Ahead} days, so a day may cover more or less than {level} while the days together match it on the validation windows.");
+        }
+
         output.WriteLine();
         if (report.NextPaths.Count > 0)
         {
@@ -126,6 +140,21 @@ public sealed class AheadReportWriter(SampleOptions options, TextWriter output)
         }
 
         return lines;
+    }
+
+    /// <summary>Whether the interval widens with the day, as it should: the uncertainty of day d includes that of the days before.</summary>
+    /// <param name="days">Per day ahead, day 1 first.</param>
+    /// <returns>A sentence.</returns>
+    public static string WidthTrend(IReadOnlyList<IntervalScore> days)
+    {
+        ArgumentNullException.ThrowIfNull(days);
+        string from = Money(days[0].MeanWidth), to = Money(days[^1].MeanWidth);
+        bool widens = days.Zip(days.Skip(1), (a, b) => b.MeanWidth >= a.MeanWidth).All(w => w);
+        return widens
+            ? $"The interval widens with every day ahead, from {from} on day 1 to {to} on day {days.Count}: the further ahead, the less is known."
+            : days[^1].MeanWidth > days[0].MeanWidth
+                ? $"The interval widens from {from} on day 1 to {to} on day {days.Count}, though not on every day."
+                : $"The interval does NOT widen with the day ({from} on day 1, {to} on day {days.Count}): the network has not learnt that later days are less certain.";
     }
 
     private static string Skill(double skill) => (skill > 0 ? "+" : "") + ResultsTable.Percent(skill, "0.00");
