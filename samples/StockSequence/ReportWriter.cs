@@ -123,6 +123,7 @@ public sealed class ReportWriter(SampleOptions options, TextWriter output)
 
         output.WriteLine();
         output.WriteLine(IntervalLine(interval));
+        output.WriteLine($"{Indent}{CoverageVerdict(interval.Score, interval.ConfidenceLevel)}");
         output.WriteLine($"{Indent}{interval.CalibrationText}.");
         output.WriteLine($"{Indent}(Coverage: the share of hold-out prices inside their interval; near {ResultsTable.Percent(interval.ConfidenceLevel, "0")} " +
             "means the stated uncertainty is honest, well below means overconfident, well above means too cautious.)");
@@ -139,6 +140,31 @@ public sealed class ReportWriter(SampleOptions options, TextWriter output)
         string unknown = score.Unknown > 0 ? $"; {score.Unknown} without an interval (NaN scale)" : "";
         return $"Interval  {interval.Model}, {level} {interval.Distribution} interval: hold-out coverage {ResultsTable.Percent(score.Coverage)} of " +
             $"{score.Count} prices (nominal {level}), mean width {Money(score.MeanWidth)} in price units{unknown}";
+    }
+
+    /// <summary>Whether the hold-out coverage is within chance of the nominal level (binomial test at
+    /// <see cref="SignificanceLevel"/>), and if not which way it errs.</summary>
+    /// <param name="score">The hold-out score.</param>
+    /// <param name="level">The nominal coverage.</param>
+    /// <returns>A sentence.</returns>
+    public static string CoverageVerdict(IntervalScore score, double level)
+    {
+        ArgumentNullException.ThrowIfNull(score);
+        if (score.Count == 0)
+        {
+            return "No hold-out price had an interval to score.";
+        }
+
+        double p = score.CoveragePValue(level);
+        string nominal = ResultsTable.Percent(level, "0"), test = $"(binomial test p {PValueText(p)})";
+        if (p >= SignificanceLevel)
+        {
+            return $"On this hold-out the coverage is within chance of the nominal {nominal} {test}: the intervals hold up.";
+        }
+
+        return score.Coverage < level
+            ? $"On this hold-out the coverage is below the nominal {nominal} by more than chance {test}: the intervals are too narrow here."
+            : $"On this hold-out the coverage is above the nominal {nominal} by more than chance {test}: the intervals are wider than needed here.";
     }
 
     /// <summary>The walk-forward folds, one line each, and the spread of their skill (nothing without <c>--folds</c>).</summary>

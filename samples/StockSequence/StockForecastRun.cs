@@ -107,10 +107,11 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
         }
 
         IntervalReport? interval = null;
+        PriceInterval[]? bounds = null;
         if (rnn.HasIntervals)
         {
             // Each interval mapped to prices as its window's point forecast is (NormalizedInterval.ToPrices).
-            PriceInterval[] bounds = rnn.PredictIntervals(test).Select((b, i) => b.ToPrices(testWindows[i].Reference, options.Normalization)).ToArray();
+            bounds = rnn.PredictIntervals(test).Select((b, i) => b.ToPrices(testWindows[i].Reference, options.Normalization)).ToArray();
             string fanChart = OutputPath("holdout-interval.png");
             string level = ResultsTable.Percent(SampleOptions.ConfidenceLevel, "0");
             ForecastPlots.WriteFanChart($"{options.Column} on the hold-out: the {rnn.Name}'s forecast for {writer.HorizonText} and its {level} {options.DistributionName} interval",
@@ -120,7 +121,7 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
         }
 
         var (modelPath, reloadedMatches, nextDays) = SaveAndReload(mlContext, rnn.Model!, training.Schema, test, rnnScores, rows, target);
-        string csvPath = WriteForecasts(testWindows, actual, last, forecasts);
+        string csvPath = WriteForecasts(testWindows, actual, last, forecasts, bounds is null ? null : (rnn.Name, bounds));
         string lossPlot = OutputPath("loss.png");
         ForecastPlots.WriteLossCurve(summary.History, summary.KeptEpoch, lossPlot, ForecastPlots.LossUnits(options.Distribution));
         string[] forecastPlots = WriteForecastPlots(writer.HorizonText, testWindows, actual, ("Persistence", last), (rnn.Name, forecasts[rnn.Name]));
@@ -314,15 +315,18 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
         return forecasters.ToDictionary(f => f.Name, f => Price(f.Predict(lastWindow)[0], window.Reference));
     }
 
-    private string WriteForecasts(List<ForecastWindow> windows, double[] actual, double[] last, Dictionary<string, double[]> forecasts)
+    private string WriteForecasts(List<ForecastWindow> windows, double[] actual, double[] last, Dictionary<string, double[]> forecasts,
+        (string Model, PriceInterval[] Bounds)? interval)
     {
         string path = OutputPath("holdout-forecasts.csv");
         var text = new StringBuilder();
-        text.AppendLine(string.Join(",", new[] { "Date", "LastObserved", "Actual" }.Concat(forecasts.Keys.Select(k => $"\"{k}\""))));
+        var boundHeaders = interval is { } iv ? new[] { $"\"{iv.Model} lower\"", $"\"{iv.Model} upper\"" } : [];
+        text.AppendLine(string.Join(",", new[] { "Date", "LastObserved", "Actual" }.Concat(forecasts.Keys.Select(k => $"\"{k}\"")).Concat(boundHeaders)));
         for (int i = 0; i < windows.Count; i++)
         {
             var cells = new[] { windows[i].Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), Format(last[i]), Format(actual[i]) }
-                .Concat(forecasts.Values.Select(f => Format(f[i])));
+                .Concat(forecasts.Values.Select(f => Format(f[i])))
+                .Concat(interval is { } b ? new[] { Format(b.Bounds[i].Lower), Format(b.Bounds[i].Upper) } : []);
             text.AppendLine(string.Join(",", cells));
         }
 

@@ -1,3 +1,4 @@
+using MathNet.Numerics.Distributions;
 using Microsoft.ML.Rnn;
 
 namespace StockSequence.Forecasting;
@@ -24,6 +25,28 @@ public readonly record struct PriceInterval(double Lower, double Upper)
 /// <param name="Unknown">Forecasts left out because the model gave NaN bounds (a scale it could not use).</param>
 public sealed record IntervalScore(int Count, double Coverage, double MeanWidth, int Unknown)
 {
+    /// <summary>
+    /// The two-sided p-value of the coverage against <paramref name="level"/>: were each actual price inside its interval with
+    /// probability <paramref name="level"/>, independently, the count inside would be Binomial(<see cref="Count"/>, level);
+    /// p = 2·min(P(X ≤ k), P(X ≥ k)), at most 1 (MathNet's binomial CDF). Days are not quite independent (volatility clusters),
+    /// so read it as a guide. NaN when nothing was scored.
+    /// </summary>
+    /// <param name="level">The nominal coverage, in (0, 1).</param>
+    /// <returns>The p-value.</returns>
+    public double CoveragePValue(double level)
+    {
+        if (Count == 0)
+        {
+            return double.NaN;
+        }
+
+        int inside = (int)Math.Round(Coverage * Count);
+        var binomial = new Binomial(level, Count);
+        double below = binomial.CumulativeDistribution(inside);
+        double above = inside == 0 ? 1 : 1 - binomial.CumulativeDistribution(inside - 1);
+        return Math.Min(1, 2 * Math.Min(below, above));
+    }
+
     /// <summary>Scores intervals against the actual prices, one each.</summary>
     /// <param name="actual">What happened.</param>
     /// <param name="intervals">The intervals, in the same order.</param>
