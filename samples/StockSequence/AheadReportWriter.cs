@@ -36,6 +36,9 @@ public sealed class AheadReportWriter(SampleOptions options, TextWriter output)
         output.WriteLine($"RNNs      {cell}, {options.Hidden} hidden units, {layers}; Adam, up to {options.Epochs} epochs, on the same training windows:");
         output.WriteLine($"{Indent}recursive: N vs 1 on day 1 of each window, then applied {h} times, each forecast fed back as the newest price");
         output.WriteLine($"{Indent}encoder-decoder: N vs M, all {h} days at once; {options.DecoderDescription}");
+        output.WriteLine(options.HasIntervals
+            ? $"{Indent}both predict a {options.DistributionName} distribution per day (--distribution); the encoder-decoder's {ResultsTable.Percent(SampleOptions.ConfidenceLevel, "0")} interval is scored per day"
+            : $"{Indent}both give point forecasts (--distribution none), trained on squared errors");
         output.WriteLine(options.Patience > 0
             ? $"{Indent}early stopping: {options.Patience} epochs without a lower loss on the last {split.Validation} training windows"
             : $"{Indent}no early stopping (--patience 0): every epoch runs, on all training windows");

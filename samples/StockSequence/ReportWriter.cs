@@ -43,6 +43,9 @@ public sealed class ReportWriter(SampleOptions options, TextWriter output)
             (windows.WindowsSkipped > 0 ? $"; {windows.WindowsSkipped} skipped for touching {windows.RowsWithNonFiniteValues} day(s) with missing values or a zero price" : "; none skipped"));
         string layers = options.Layers == 1 ? "1 layer" : $"{options.Layers} layers";
         output.WriteLine($"RNN       {RnnForecaster.CellName(options.Cell)}, N vs 1, {options.Hidden} hidden units, {layers}; Adam, up to {options.Epochs} epochs");
+        output.WriteLine(options.HasIntervals
+            ? $"{Indent}predicts a {options.DistributionName} distribution per forecast (--distribution): its mean, and its {ResultsTable.Percent(SampleOptions.ConfidenceLevel, "0")} interval"
+            : $"{Indent}a point forecast (--distribution none), trained on squared errors");
         output.WriteLine(options.Patience > 0
             ? $"{Indent}early stopping: {options.Patience} epochs without a lower loss on the last {validationWindows} training windows"
             : $"{Indent}no early stopping (--patience 0): every epoch runs, on all training windows");
