@@ -17,6 +17,8 @@ namespace StockSequence;
 /// <param name="PathsCsvPath">Every hold-out path (CSV).</param>
 /// <param name="PathsPlotPath">The paths from a few hold-out origins against the actual prices (PNG).</param>
 /// <param name="LossPlotPath">The encoder–decoder's loss per epoch (PNG).</param>
+/// <param name="Intervals">The encoder–decoder's hold-out intervals in prices, per day ahead and pooled; null for a point
+/// forecast (<c>--distribution none</c>).</param>
 public sealed record AheadForecastReport(
     string DataDescription,
     long SeriesRows,
@@ -29,4 +31,10 @@ public sealed record AheadForecastReport(
     string MetricsCsvPath,
     string PathsCsvPath,
     string PathsPlotPath,
-    string LossPlotPath);
+    string LossPlotPath,
+    AheadIntervalReport? Intervals = null);
+
+/// <summary>The encoder–decoder's hold-out intervals: pooled over every origin and day, and day by day.</summary>
+/// <param name="All">All days pooled, with the calibration (one factor for every day).</param>
+/// <param name="Days">Per day ahead, day 1 first: coverage and mean width in prices.</param>
+public sealed record AheadIntervalReport(IntervalReport All, IReadOnlyList<IntervalScore> Days);

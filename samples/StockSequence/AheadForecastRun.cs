@@ -89,16 +89,28 @@ public sealed class AheadForecastRun(SampleOptions options, TextWriter output)
         var names = forecasters.Select(f => f.Name).ToList();
         IReadOnlyList<DayAheadMetrics> metrics = DayAheadMetrics.Compute(names, actual, paths, last);
 
+        AheadIntervalReport? intervals = null;
+        if (encoderDecoder.HasIntervals)
+        {
+            // Each day's interval mapped to prices as that day's point forecast is (NormalizedInterval.ToPrices, the window's reference).
+            PriceInterval[][] bounds = encoderDecoder.PredictIntervals(holdOut)
+                .Select((w, i) => w.Select(b => b.ToPrices(holdOut[i].Reference, options.Normalization)).ToArray()).ToArray();
+            var perDay = Enumerable.Range(0, days).Select(d => IntervalScore.Compute(actual.Select(a => a[d]).ToList(), bounds.Select(b => b[d]).ToList())).ToList();
+            var pooled = IntervalScore.Compute(actual.SelectMany(a => a).ToList(), bounds.SelectMany(b => b).ToList());
+            intervals = new AheadIntervalReport(new IntervalReport(encoderDecoder.Name, options.DistributionName, SampleOptions.ConfidenceLevel, pooled,
+                encoderDecoder.CalibrationFactor, encoderDecoder.ValidationRows, null), perDay);
+        }
+
         var dayIndex = rows.Select((r, i) => (r.Date, i)).ToDictionary(p => p.Date, p => p.i);
         string metricsCsv = WriteMetrics(metrics);
         string pathsCsv = WritePaths(holdOut, dayIndex, rows, actual, last, names, paths);
         string pathsPlot = WritePathsPlot(holdOut, dayIndex, rows, target, names, paths, last);
         string lossPlot = OutputPath("ahead-loss.png");
-        ForecastPlots.WriteLossCurve(encoderDecoderSummary.History, encoderDecoderSummary.KeptEpoch, lossPlot);
+        ForecastPlots.WriteLossCurve(encoderDecoderSummary.History, encoderDecoderSummary.KeptEpoch, lossPlot, ForecastPlots.LossUnits(options.Distribution));
         var next = ForecastPastTheEnd(rows, target, forecasters.Skip(1).ToList());
 
         var report = new AheadForecastReport(description, rows.Count, counts, split, oneDaySummary, encoderDecoderSummary, metrics, next,
-            metricsCsv, pathsCsv, pathsPlot, lossPlot);
+            metricsCsv, pathsCsv, pathsPlot, lossPlot, intervals);
         double? phi = options.CsvPath is null ? new SyntheticPriceParameters().ArCoefficient : null;
         writer.WriteResults(report, rows, target, phi);
         return report;
@@ -114,6 +126,8 @@ public sealed class AheadForecastRun(SampleOptions options, TextWriter output)
         Head = RnnHead.ManyToOne,
         MaxEpochs = options.Epochs,
         EarlyStoppingPatience = options.Patience,
+        Distribution = options.Distribution,
+        ConfidenceLevel = SampleOptions.ConfidenceLevel,
         OnEpochEnd = progress.Report,
     };
 
@@ -131,6 +145,8 @@ public sealed class AheadForecastRun(SampleOptions options, TextWriter output)
         FeedPreviousOutput = options.FeedPreviousOutput,
         MaxEpochs = options.Epochs,
         EarlyStoppingPatience = options.Patience,
+        Distribution = options.Distribution,
+        ConfidenceLevel = SampleOptions.ConfidenceLevel,
         OnEpochEnd = progress.Report,
     };
 

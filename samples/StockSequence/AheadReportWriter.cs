@@ -36,6 +36,9 @@ public sealed class AheadReportWriter(SampleOptions options, TextWriter output)
         output.WriteLine($"RNNs      {cell}, {options.Hidden} hidden units, {layers}; Adam, up to {options.Epochs} epochs, on the same training windows:");
         output.WriteLine($"{Indent}recursive: N vs 1 on day 1 of each window, then applied {h} times, each forecast fed back as the newest price");
         output.WriteLine($"{Indent}encoder-decoder: N vs M, all {h} days at once; {options.DecoderDescription}");
+        output.WriteLine(options.HasIntervals
+            ? $"{Indent}both predict a {options.DistributionName} distribution per day (--distribution); the encoder-decoder's {ResultsTable.Percent(SampleOptions.ConfidenceLevel, "0")} interval is scored per day"
+            : $"{Indent}both give point forecasts (--distribution none), trained on squared errors");
         output.WriteLine(options.Patience > 0
             ? $"{Indent}early stopping: {options.Patience} epochs without a lower loss on the last {split.Validation} training windows"
             : $"{Indent}no early stopping (--patience 0): every epoch runs, on all training windows");
@@ -66,6 +69,20 @@ public sealed class AheadReportWriter(SampleOptions options, TextWriter output)
         foreach (string line in Summary(report.Days, report.Split.HoldOut, phi))
         {
             output.WriteLine(line);
+        }
+
+        if (report.Intervals is { } intervals)
+        {
+            var all = intervals.All;
+            string level = ResultsTable.Percent(all.ConfidenceLevel, "0");
+            output.WriteLine();
+            output.WriteLine($"Intervals of the {all.Model}, {level} {all.Distribution}, per day ahead on the hold-out (coverage: the share of actual prices");
+            output.WriteLine($"inside their interval, nominal {level}; mean width in price units):");
+            output.WriteLine();
+            output.Write(DayAheadTable.RenderIntervals(intervals.Days, all.Score));
+            output.WriteLine($"{Indent}{WidthTrend(intervals.Days)}");
+            output.WriteLine($"{Indent}{all.CalibrationText}.");
+            output.WriteLine($"{Indent}One factor for all {options.Ahead} days, so a day may cover more or less than {level} while the days together match it on the validation windows.");
         }
 
         output.WriteLine();
@@ -126,6 +143,21 @@ public sealed class AheadReportWriter(SampleOptions options, TextWriter output)
         }
 
         return lines;
+    }
+
+    /// <summary>Whether the interval widens with the day, as it should: the uncertainty of day d includes that of the days before.</summary>
+    /// <param name="days">Per day ahead, day 1 first.</param>
+    /// <returns>A sentence.</returns>
+    public static string WidthTrend(IReadOnlyList<IntervalScore> days)
+    {
+        ArgumentNullException.ThrowIfNull(days);
+        string from = Money(days[0].MeanWidth), to = Money(days[^1].MeanWidth);
+        bool widens = days.Zip(days.Skip(1), (a, b) => b.MeanWidth >= a.MeanWidth).All(w => w);
+        return widens
+            ? $"The interval widens with every day ahead, from {from} on day 1 to {to} on day {days.Count}: the further ahead, the less is known."
+            : days[^1].MeanWidth > days[0].MeanWidth
+                ? $"The interval widens from {from} on day 1 to {to} on day {days.Count}, though not on every day."
+                : $"The interval does NOT widen with the day ({from} on day 1, {to} on day {days.Count}): the network has not learnt that later days are less certain.";
     }
 
     private static string Skill(double skill) => (skill > 0 ? "+" : "") + ResultsTable.Percent(skill, "0.00");

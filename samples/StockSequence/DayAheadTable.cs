@@ -93,4 +93,25 @@ public static class DayAheadTable
 
     private static string Number(double value) =>
         value.ToString(Math.Abs(value) >= 100 ? "0.00" : "0.0000", CultureInfo.InvariantCulture);
+
+    /// <summary>Renders an interval's coverage and mean width per day ahead, then all days pooled.</summary>
+    /// <param name="days">Per day ahead, day 1 first.</param>
+    /// <param name="all">All days pooled.</param>
+    /// <returns>A header line, a rule and one line per day, then "all".</returns>
+    public static string RenderIntervals(IReadOnlyList<IntervalScore> days, IntervalScore all)
+    {
+        ArgumentNullException.ThrowIfNull(days);
+        ArgumentNullException.ThrowIfNull(all);
+        string[] header = ["Day ahead", "Coverage", "Mean width"];
+        var lines = days.Select((d, i) => new[] { (i + 1).ToString(CultureInfo.InvariantCulture), ResultsTable.Percent(d.Coverage), Number(d.MeanWidth) })
+            .Append(["all", ResultsTable.Percent(all.Coverage), Number(all.MeanWidth)]).ToList();
+        int[] widths = header.Select((h, i) => lines.Select(l => l[i].Length).Append(h.Length).Max()).ToArray();
+        var text = new StringBuilder();
+        void Line(string[] cells) =>
+            text.AppendLine(string.Concat(cells.Select((c, i) => i == 0 ? c.PadRight(widths[i]) : "  " + c.PadLeft(widths[i]))));
+        Line(header);
+        text.AppendLine(new string('-', widths.Sum() + 2 * (widths.Length - 1)));
+        lines.ForEach(Line);
+        return text.ToString();
+    }
 }

@@ -19,8 +19,15 @@ public static class ForecastPlots
     /// <param name="history">The epochs that ran (<see cref="RnnTransformer.TrainingHistory"/>).</param>
     /// <param name="keptEpoch">The epoch whose parameters the model kept, or null to mark none.</param>
     /// <param name="path">The PNG file to write.</param>
-    public static void WriteLossCurve(IReadOnlyList<RnnEpochReport> history, int? keptEpoch, string path) =>
-        LossCurve(history, keptEpoch).SavePng(path, Width, Height);
+    /// <param name="units">What the loss is, for the vertical axis (see <see cref="LossUnits"/>).</param>
+    public static void WriteLossCurve(IReadOnlyList<RnnEpochReport> history, int? keptEpoch, string path, string? units = null) =>
+        LossCurve(history, keptEpoch, units).SavePng(path, Width, Height);
+
+    /// <summary>What the trainer's loss is for a distribution: a mean squared error for a point forecast, else a mean negative
+    /// log-likelihood.</summary>
+    public static string LossUnits(RnnDistribution distribution) => distribution == RnnDistribution.None
+        ? "MSE of the normalised label"
+        : $"mean negative log-likelihood of the normalised label under the {SampleOptions.DistributionText(distribution)}, nats";
 
     /// <summary>
     /// The loss per epoch, "epoch" against "loss" as the PyTorch tutorial plots it (training loss in red), with the validation
@@ -28,8 +35,9 @@ public static class ForecastPlots
     /// </summary>
     /// <param name="history">The epochs that ran.</param>
     /// <param name="keptEpoch">The epoch whose parameters the model kept, or null to mark none.</param>
+    /// <param name="units">What the loss is, for the vertical axis; null for the MSE of the normalised label.</param>
     /// <returns>The plot.</returns>
-    public static Plot LossCurve(IReadOnlyList<RnnEpochReport> history, int? keptEpoch)
+    public static Plot LossCurve(IReadOnlyList<RnnEpochReport> history, int? keptEpoch, string? units = null)
     {
         ArgumentNullException.ThrowIfNull(history);
         if (history.Count == 0)
@@ -59,7 +67,7 @@ public static class ForecastPlots
         plot.Axes.Bottom.TickGenerator = new NumericAutomatic { IntegerTicksOnly = true };
         plot.Title(validated ? "Loss per epoch: training and validation" : "Training loss per epoch");
         plot.XLabel("epoch");
-        plot.YLabel("loss (MSE of the normalised label)");
+        plot.YLabel($"loss ({units ?? LossUnits(RnnDistribution.None)})");
         // Half an epoch either side: a kept first or last epoch would otherwise sit on the frame and vanish.
         plot.Axes.AutoScale();
         plot.Axes.SetLimitsX(epochs[0] - 0.5, epochs[^1] + 0.5);
@@ -194,6 +202,73 @@ public static class ForecastPlots
         };
         plot.Title(title);
         plot.XLabel("date");
+        plot.YLabel(valueLabel);
+        plot.ShowLegend(Alignment.UpperLeft);
+        return plot;
+    }
+
+    /// <summary>Writes <see cref="FanChart"/> as a PNG file.</summary>
+    /// <param name="title">The plot's title.</param>
+    /// <param name="valueLabel">What the values are, for the vertical axis.</param>
+    /// <param name="dates">The day of each value.</param>
+    /// <param name="actual">What happened.</param>
+    /// <param name="forecast">The model's point forecasts.</param>
+    /// <param name="intervals">The model's intervals, in the same units.</param>
+    /// <param name="intervalName">The interval's legend text, "95% interval".</param>
+    /// <param name="path">The PNG file to write.</param>
+    public static void WriteFanChart(string title, string valueLabel, IReadOnlyList<DateTime> dates, IReadOnlyList<double> actual,
+        (string Name, double[] Values) forecast, IReadOnlyList<PriceInterval> intervals, string intervalName, string path) =>
+        FanChart(title, valueLabel, dates, actual, forecast, intervals, intervalName).SavePng(path, Width, Height);
+
+    /// <summary>
+    /// A fan chart: the interval shaded, the actual prices in black and the forecast in red over it, ISO dates along the bottom.
+    /// Days whose interval is unknown (NaN bounds) leave a gap in the shading.
+    /// </summary>
+    /// <param name="title">The plot's title.</param>
+    /// <param name="valueLabel">What the values are, for the vertical axis.</param>
+    /// <param name="dates">The day of each value.</param>
+    /// <param name="actual">What happened.</param>
+    /// <param name="forecast">The model's point forecasts, one per date.</param>
+    /// <param name="intervals">The model's intervals, one per date.</param>
+    /// <param name="intervalName">The interval's legend text.</param>
+    /// <returns>The plot.</returns>
+    public static Plot FanChart(string title, string valueLabel, IReadOnlyList<DateTime> dates, IReadOnlyList<double> actual,
+        (string Name, double[] Values) forecast, IReadOnlyList<PriceInterval> intervals, string intervalName)
+    {
+        ArgumentNullException.ThrowIfNull(dates);
+        ArgumentNullException.ThrowIfNull(actual);
+        ArgumentNullException.ThrowIfNull(intervals);
+        if (dates.Count == 0 || actual.Count != dates.Count || forecast.Values.Length != dates.Count || intervals.Count != dates.Count)
+        {
+            throw new ArgumentException($"Need one actual value, one forecast and one interval per date ({dates.Count} dates).");
+        }
+
+        var plot = new Plot();
+        double[] x = dates.Select(d => d.ToOADate()).ToArray();
+        var known = Enumerable.Range(0, dates.Count).Where(i => intervals[i].IsKnown).ToArray();
+        if (known.Length > 0)
+        {
+            var band = plot.Add.FillY(known.Select(i => x[i]).ToArray(), known.Select(i => intervals[i].Upper).ToArray(),
+                known.Select(i => intervals[i].Lower).ToArray());
+            band.FillColor = Colors.Red.WithAlpha(0.2);
+            band.LineWidth = 0;
+            band.LegendText = intervalName;
+        }
+
+        var truth = plot.Add.ScatterLine(x, actual.ToArray(), Colors.Black);
+        truth.LegendText = "actual";
+        truth.LineWidth = 1.5f;
+        var line = plot.Add.ScatterLine(x, forecast.Values, Colors.Red);
+        line.LegendText = forecast.Name;
+        line.LineWidth = 1.5f;
+
+        plot.Axes.DateTimeTicksBottom();
+        plot.Axes.Bottom.TickGenerator = new DateTimeAutomatic
+        {
+            LabelFormatter = d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        };
+        plot.Title(title);
+        plot.XLabel("date of the day forecast");
         plot.YLabel(valueLabel);
         plot.ShowLegend(Alignment.UpperLeft);
         return plot;

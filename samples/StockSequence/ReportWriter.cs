@@ -43,6 +43,9 @@ public sealed class ReportWriter(SampleOptions options, TextWriter output)
             (windows.WindowsSkipped > 0 ? $"; {windows.WindowsSkipped} skipped for touching {windows.RowsWithNonFiniteValues} day(s) with missing values or a zero price" : "; none skipped"));
         string layers = options.Layers == 1 ? "1 layer" : $"{options.Layers} layers";
         output.WriteLine($"RNN       {RnnForecaster.CellName(options.Cell)}, N vs 1, {options.Hidden} hidden units, {layers}; Adam, up to {options.Epochs} epochs");
+        output.WriteLine(options.HasIntervals
+            ? $"{Indent}predicts a {options.DistributionName} distribution per forecast (--distribution): its mean, and its {ResultsTable.Percent(SampleOptions.ConfidenceLevel, "0")} interval"
+            : $"{Indent}a point forecast (--distribution none), trained on squared errors");
         output.WriteLine(options.Patience > 0
             ? $"{Indent}early stopping: {options.Patience} epochs without a lower loss on the last {validationWindows} training windows"
             : $"{Indent}no early stopping (--patience 0): every epoch runs, on all training windows");
@@ -63,13 +66,16 @@ public sealed class ReportWriter(SampleOptions options, TextWriter output)
         output.WriteLine($"Trained   {rnn.Name} on {rnn.TrainingWindows} windows in {Seconds(rnn.Seconds)}: {stop}; kept epoch {rnn.KeptEpoch} ({keptLoss})");
         output.WriteLine($"{Indent}the network sees the windows times {rnn.FeatureScale.ToString("0.##", CultureInfo.InvariantCulture)} " +
             "(one over the training labels' root mean square) and the label standardised by the trainer;");
-        output.WriteLine($"{Indent}losses are mean squared errors of the normalised label");
+        output.WriteLine(options.HasIntervals
+            ? $"{Indent}it predicts a {options.DistributionName} distribution per forecast (its mean is the forecast below); losses are mean negative log-likelihoods (nats) of the normalised label"
+            : $"{Indent}losses are mean squared errors of the normalised label");
         output.WriteLine();
         output.WriteLine("Hold-out results, in price units (skill = 1 - MSE / MSE of persistence; DM t = Diebold-Mariano statistic of");
         output.WriteLine("the squared errors against persistence, small-sample corrected, negative is better; p = its two-sided p-value");
         output.WriteLine($"from Student's t, {SignificanceLevel:0.00} or more is within chance):");
         output.WriteLine();
         output.Write(ResultsTable.Render(report.Metrics));
+        WriteInterval(report.Interval);
         output.WriteLine();
         output.WriteLine($"Up moves in the hold-out: {ResultsTable.Percent(report.UpMoveShare)} (saying \"up\" every day scores that direction accuracy).");
         foreach (string line in Verdict(report.Metrics, rnn.Name, report.HoldOutWindows, options.Horizon, bestPossibleSkill))
@@ -101,7 +107,67 @@ public sealed class ReportWriter(SampleOptions options, TextWriter output)
         output.WriteLine($"Plots     {report.LossPlotPath} (loss per epoch)");
         output.WriteLine($"{Indent}{report.ForecastPlotPaths[0]} (forecast vs actual on the hold-out)");
         output.WriteLine($"{Indent}{report.ForecastPlotPaths[1]} (the same, its last days)");
+        if (report.Interval?.FanChartPath is string fan)
+        {
+            output.WriteLine($"{Indent}{fan} (fan chart: actual, forecast and its {ResultsTable.Percent(report.Interval.ConfidenceLevel, "0")} interval on the hold-out)");
+        }
+
         output.WriteLine($"Table     {report.ForecastsCsvPath} (every hold-out forecast)");
+    }
+
+    /// <summary>The interval's hold-out coverage and width beside the point metrics, and whether it was calibrated (nothing for
+    /// a point forecast).</summary>
+    private void WriteInterval(IntervalReport? interval)
+    {
+        if (interval is null)
+        {
+            return;
+        }
+
+        output.WriteLine();
+        output.WriteLine(IntervalLine(interval));
+        output.WriteLine($"{Indent}{CoverageVerdict(interval.Score, interval.ConfidenceLevel)}");
+        output.WriteLine($"{Indent}{interval.CalibrationText}.");
+        output.WriteLine($"{Indent}(Coverage: the share of hold-out prices inside their interval; near {ResultsTable.Percent(interval.ConfidenceLevel, "0")} " +
+            "means the stated uncertainty is honest, well below means overconfident, well above means too cautious.)");
+    }
+
+    /// <summary>"Interval  LSTM 32, 95% Student-t interval: hold-out coverage 94.3% of 525 prices (nominal 95%), mean width 4.12".</summary>
+    /// <param name="interval">The interval's report.</param>
+    /// <returns>The line.</returns>
+    public static string IntervalLine(IntervalReport interval)
+    {
+        ArgumentNullException.ThrowIfNull(interval);
+        string level = ResultsTable.Percent(interval.ConfidenceLevel, "0");
+        var score = interval.Score;
+        string unknown = score.Unknown > 0 ? $"; {score.Unknown} without an interval (NaN scale)" : "";
+        return $"Interval  {interval.Model}, {level} {interval.Distribution} interval: hold-out coverage {ResultsTable.Percent(score.Coverage)} of " +
+            $"{score.Count} prices (nominal {level}), mean width {Money(score.MeanWidth)} in price units{unknown}";
+    }
+
+    /// <summary>Whether the hold-out coverage is within chance of the nominal level (binomial test at
+    /// <see cref="SignificanceLevel"/>), and if not which way it errs.</summary>
+    /// <param name="score">The hold-out score.</param>
+    /// <param name="level">The nominal coverage.</param>
+    /// <returns>A sentence.</returns>
+    public static string CoverageVerdict(IntervalScore score, double level)
+    {
+        ArgumentNullException.ThrowIfNull(score);
+        if (score.Count == 0)
+        {
+            return "No hold-out price had an interval to score.";
+        }
+
+        double p = score.CoveragePValue(level);
+        string nominal = ResultsTable.Percent(level, "0"), test = $"(binomial test p {PValueText(p)})";
+        if (p >= SignificanceLevel)
+        {
+            return $"On this hold-out the coverage is within chance of the nominal {nominal} {test}: the intervals hold up.";
+        }
+
+        return score.Coverage < level
+            ? $"On this hold-out the coverage is below the nominal {nominal} by more than chance {test}: the intervals are too narrow here."
+            : $"On this hold-out the coverage is above the nominal {nominal} by more than chance {test}: the intervals are wider than needed here.";
     }
 
     /// <summary>The walk-forward folds, one line each, and the spread of their skill (nothing without <c>--folds</c>).</summary>

@@ -35,6 +35,10 @@ public sealed record SampleOptions
           --epochs N           most training epochs (default: 30; --quick: 2)
           --patience N         stop after N epochs without a lower validation loss, keeping the best epoch; the last
                                10% of the training windows validate. 0 trains every epoch (default: 5)
+          --distribution K     what the network predicts: studentt (a Student-t per forecast, default), normal (a Normal)
+                               or none (a point forecast, trained on squared errors). With a distribution the report adds
+                               the 95% interval's hold-out coverage and width, and a fan chart; the interval is calibrated
+                               (split conformal) on the validation windows, never on the hold-out
 
         Encoder-decoder (N vs M, only with --ahead H > 1; the cell, size and training options above apply too)
           --context K          what the decoder reads of the window: last (the encoder's last state), projected
@@ -107,6 +111,27 @@ public sealed record SampleOptions
 
     /// <summary>Early stopping: epochs without a lower validation loss before training stops; 0 turns it off.</summary>
     public int Patience { get; init; } = 5;
+
+    /// <summary>What the networks predict: a distribution per forecast (its mean is the point forecast; its central
+    /// <see cref="ConfidenceLevel"/> interval is reported), or <see cref="RnnDistribution.None"/> for a point forecast.</summary>
+    public RnnDistribution Distribution { get; init; } = RnnDistribution.StudentT;
+
+    /// <summary>The probability of the reported intervals (the trainer's <c>ConfidenceLevel</c>).</summary>
+    public const float ConfidenceLevel = 0.95f;
+
+    /// <summary>True when the networks predict a distribution, so the run reports intervals.</summary>
+    public bool HasIntervals => Distribution != RnnDistribution.None;
+
+    /// <summary>The distribution's name for the report: "Student-t", "Normal" or "none".</summary>
+    public string DistributionName => DistributionText(Distribution);
+
+    /// <summary>"Student-t", "Normal" or "none".</summary>
+    public static string DistributionText(RnnDistribution distribution) => distribution switch
+    {
+        RnnDistribution.StudentT => "Student-t",
+        RnnDistribution.Normal => "Normal",
+        _ => "none",
+    };
 
     /// <summary>Folds of the walk-forward report over the training windows; 0 writes none.</summary>
     public int Folds { get; init; }
@@ -245,6 +270,9 @@ public sealed record SampleOptions
                 case "--patience":
                     options = options with { Patience = Number(0) };
                     break;
+                case "--distribution":
+                    options = options with { Distribution = ParseDistribution(name, Value()) };
+                    break;
                 case "--folds":
                     options = options with { Folds = Number(0, 20) };
                     break;
@@ -373,6 +401,14 @@ public sealed record SampleOptions
     private static string ParseColumn(string name, string value) => DailyPrice.FindProperty(value) is null
         ? throw new SampleOptionsException($"{name} must be one of {string.Join(", ", DailyPrice.Columns.Select(c => c.Header))}; got '{value}'.")
         : value;
+
+    private static RnnDistribution ParseDistribution(string name, string value) => value.ToLowerInvariant() switch
+    {
+        "none" => RnnDistribution.None,
+        "normal" => RnnDistribution.Normal,
+        "studentt" or "student-t" or "t" => RnnDistribution.StudentT,
+        _ => throw new SampleOptionsException($"{name} must be none, normal or studentt; got '{value}'."),
+    };
 
     private static RnnCellType ParseCell(string name, string value) => value.ToLowerInvariant() switch
     {

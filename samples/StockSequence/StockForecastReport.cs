@@ -24,6 +24,8 @@ namespace StockSequence;
 /// <param name="LossPlotPath">The loss curve (PNG).</param>
 /// <param name="ForecastPlotPaths">Forecast vs actual on the hold-out, whole and its last days (PNG).</param>
 /// <param name="WalkForward">The walk-forward folds over the training windows (<c>--folds</c>); empty without it.</param>
+/// <param name="Interval">The RNN's hold-out intervals in prices (<c>--distribution</c> normal or studentt); null for a point
+/// forecast.</param>
 public sealed record StockForecastReport(
     string DataDescription,
     long SeriesRows,
@@ -40,4 +42,5 @@ public sealed record StockForecastReport(
     string ForecastsCsvPath,
     string LossPlotPath,
     IReadOnlyList<string> ForecastPlotPaths,
-    IReadOnlyList<WalkForwardFold> WalkForward);
+    IReadOnlyList<WalkForwardFold> WalkForward,
+    IntervalReport? Interval = null);

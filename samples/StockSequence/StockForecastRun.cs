@@ -106,17 +106,31 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
             metrics.Add(ForecastMetrics.Compute(forecaster.Name, actual, forecasts[forecaster.Name], last, options.Horizon));
         }
 
+        IntervalReport? interval = null;
+        PriceInterval[]? bounds = null;
+        if (rnn.HasIntervals)
+        {
+            // Each interval mapped to prices as its window's point forecast is (NormalizedInterval.ToPrices).
+            bounds = rnn.PredictIntervals(test).Select((b, i) => b.ToPrices(testWindows[i].Reference, options.Normalization)).ToArray();
+            string fanChart = OutputPath("holdout-interval.png");
+            string level = ResultsTable.Percent(SampleOptions.ConfidenceLevel, "0");
+            ForecastPlots.WriteFanChart($"{options.Column} on the hold-out: the {rnn.Name}'s forecast for {writer.HorizonText} and its {level} {options.DistributionName} interval",
+                $"{options.Column} (price)", testWindows.Select(w => w.Date).ToList(), actual, (rnn.Name, forecasts[rnn.Name]), bounds, $"{level} interval", fanChart);
+            interval = new IntervalReport(rnn.Name, options.DistributionName, SampleOptions.ConfidenceLevel, IntervalScore.Compute(actual, bounds),
+                rnn.CalibrationFactor, rnn.ValidationRows, fanChart);
+        }
+
         var (modelPath, reloadedMatches, nextDays) = SaveAndReload(mlContext, rnn.Model!, training.Schema, test, rnnScores, rows, target);
-        string csvPath = WriteForecasts(testWindows, actual, last, forecasts);
+        string csvPath = WriteForecasts(testWindows, actual, last, forecasts, bounds is null ? null : (rnn.Name, bounds));
         string lossPlot = OutputPath("loss.png");
-        ForecastPlots.WriteLossCurve(summary.History, summary.KeptEpoch, lossPlot);
+        ForecastPlots.WriteLossCurve(summary.History, summary.KeptEpoch, lossPlot, ForecastPlots.LossUnits(options.Distribution));
         string[] forecastPlots = WriteForecastPlots(writer.HorizonText, testWindows, actual, ("Persistence", last), (rnn.Name, forecasts[rnn.Name]));
 
         var next = ForecastPastTheEnd(mlContext, series, target, forecasters, rows[^1].Date);
         List<WalkForwardFold> walkForward = options.Folds > 0 ? WalkForward(mlContext, training, layout, validationFraction) : [];
         double upShare = actual.Zip(last, (a, l) => a > l ? 1.0 : 0.0).Average();
         var report = new StockForecastReport(description, rows.Count, counts, trainingCount, holdOut, summary, metrics, upShare,
-            modelPath, reloadedMatches, next, nextDays, csvPath, lossPlot, forecastPlots, walkForward);
+            modelPath, reloadedMatches, next, nextDays, csvPath, lossPlot, forecastPlots, walkForward, interval);
         writer.WriteResults(report, rows, target, BestPossibleSkill());
         return report;
     }
@@ -202,6 +216,8 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
         Head = RnnHead.ManyToOne,
         MaxEpochs = options.Epochs,
         EarlyStoppingPatience = options.Patience,
+        Distribution = options.Distribution,
+        ConfidenceLevel = SampleOptions.ConfidenceLevel,
         OnEpochEnd = progress is null ? null : progress.Report,
     };
 
@@ -299,15 +315,18 @@ public sealed class StockForecastRun(SampleOptions options, TextWriter output)
         return forecasters.ToDictionary(f => f.Name, f => Price(f.Predict(lastWindow)[0], window.Reference));
     }
 
-    private string WriteForecasts(List<ForecastWindow> windows, double[] actual, double[] last, Dictionary<string, double[]> forecasts)
+    private string WriteForecasts(List<ForecastWindow> windows, double[] actual, double[] last, Dictionary<string, double[]> forecasts,
+        (string Model, PriceInterval[] Bounds)? interval)
     {
         string path = OutputPath("holdout-forecasts.csv");
         var text = new StringBuilder();
-        text.AppendLine(string.Join(",", new[] { "Date", "LastObserved", "Actual" }.Concat(forecasts.Keys.Select(k => $"\"{k}\""))));
+        var boundHeaders = interval is { } iv ? new[] { $"\"{iv.Model} lower\"", $"\"{iv.Model} upper\"" } : [];
+        text.AppendLine(string.Join(",", new[] { "Date", "LastObserved", "Actual" }.Concat(forecasts.Keys.Select(k => $"\"{k}\"")).Concat(boundHeaders)));
         for (int i = 0; i < windows.Count; i++)
         {
             var cells = new[] { windows[i].Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), Format(last[i]), Format(actual[i]) }
-                .Concat(forecasts.Values.Select(f => Format(f[i])));
+                .Concat(forecasts.Values.Select(f => Format(f[i])))
+                .Concat(interval is { } b ? new[] { Format(b.Bounds[i].Lower), Format(b.Bounds[i].Upper) } : []);
             text.AppendLine(string.Join(",", cells));
         }
 

@@ -340,6 +340,18 @@ public sealed class AheadForecastTests
             Assert.Contains("4.0%, 2.4%, 1.6% on days 1 to 3", text);
             Assert.Contains(report.PathsPlotPath, text);
             Assert.DoesNotContain("\u001b", text);
+
+            // The encoder-decoder's intervals (Student-t by default), per day: every origin scored on every day, so the pooled
+            // width is the mean of the days' widths and the pooled coverage the mean of theirs.
+            Assert.IsNotNull(report.Intervals);
+            Assert.HasCount(3, report.Intervals.Days);
+            Assert.IsTrue(report.Intervals.Days.All(d => d.Count + d.Unknown == 105));
+            Assert.AreEqual(report.Intervals.Days.Average(d => d.MeanWidth), report.Intervals.All.Score.MeanWidth, 1e-9);
+            Assert.AreEqual(report.Intervals.Days.Average(d => d.Coverage), report.Intervals.All.Score.Coverage, 1e-9);
+            Assert.IsNotNull(report.Intervals.All.CalibrationFactor, "calibrated on the validation windows");
+            Assert.Contains(DayAheadTable.RenderIntervals(report.Intervals.Days, report.Intervals.All.Score), text, "the per-day interval table, printed");
+            Assert.Contains("Intervals of the LSTM 8 encoder-decoder, 95% Student-t, per day ahead on the hold-out", text);
+            Assert.Contains(AheadReportWriter.WidthTrend(report.Intervals.Days), text);
         }
         finally
         {

@@ -193,7 +193,7 @@ public sealed class StockSequenceSampleTests
             string[] lines = File.ReadAllLines(report.ForecastsCsvPath);
             Assert.HasCount(106, lines, "header + one line per hold-out window");
             Assert.StartsWith("Date,LastObserved,Actual,\"Persistence\"", lines[0]);
-            Assert.EndsWith(",\"LSTM 8\"", lines[0]);
+            Assert.EndsWith(",\"LSTM 8\",\"LSTM 8 lower\",\"LSTM 8 upper\"", lines[0], "the interval's bounds follow the forecasts (Student-t by default)");
         }
         finally
         {

@@ -107,6 +107,32 @@ public sealed class EncoderDecoderForecaster : IPathForecaster
         return Model.Transform(view).GetColumn<VBuffer<float>>("Score").Select(s => s.DenseValues().ToArray()).ToArray();
     }
 
+    /// <summary>The split-conformal factor the trainer multiplied the predicted scales by (one for all days); null when nothing
+    /// was calibrated.</summary>
+    public float? CalibrationFactor => Network?.IntervalCalibrationFactor;
+
+    /// <summary>True when the network predicts a distribution, so <see cref="PredictIntervals"/> has intervals to give.</summary>
+    public bool HasIntervals => _options.Distribution != RnnDistribution.None;
+
+    /// <summary>Per window, the network's central interval of each of the H days, in the normalised scale.</summary>
+    /// <param name="windows">The windows to forecast from.</param>
+    /// <returns>Per window, H intervals, day 1 first.</returns>
+    /// <exception cref="InvalidOperationException">Not fitted, or the network predicts no distribution.</exception>
+    public NormalizedInterval[][] PredictIntervals(IReadOnlyList<PathWindow> windows)
+    {
+        ArgumentNullException.ThrowIfNull(windows);
+        if (Model is null || !HasIntervals)
+        {
+            throw new InvalidOperationException(Model is null ? "Fit the encoder-decoder before predicting." : "This encoder-decoder predicts no distribution.");
+        }
+
+        var unknown = windows.Select(_ => Enumerable.Repeat(float.NaN, Steps).ToArray()).ToList();
+        IDataView scored = Model.Transform(WindowViews.Path(_mlContext, windows.Select(w => w.Features).ToList(), unknown, _featureSize, Steps));
+        var lower = scored.GetColumn<VBuffer<float>>("LowerBound").Select(b => b.DenseValues().ToArray()).ToList();
+        var upper = scored.GetColumn<VBuffer<float>>("UpperBound").Select(b => b.DenseValues().ToArray()).ToList();
+        return lower.Select((l, i) => l.Zip(upper[i], (a, b) => new NormalizedInterval(a, b)).ToArray()).ToArray();
+    }
+
     private IDataView View(IReadOnlyList<PathWindow> windows) =>
         WindowViews.Path(_mlContext, windows.Select(w => w.Features).ToList(), windows.Select(w => w.Labels).ToList(), _featureSize, Steps);
 }

@@ -108,6 +108,32 @@ public sealed class RnnForecaster : IForecaster
         return Model.Transform(windows).GetColumn<float>("Score").ToArray();
     }
 
+    /// <summary>True when the network predicts a distribution (<see cref="RnnTrainer.Options.Distribution"/>), so
+    /// <see cref="PredictIntervals"/> has intervals to give.</summary>
+    public bool HasIntervals => _options.Distribution != RnnDistribution.None;
+
+    /// <summary>The split-conformal factor the trainer multiplied the predicted scales by, after <see cref="Fit"/>; null when
+    /// nothing was calibrated (a point forecast, or no validation windows).</summary>
+    public float? CalibrationFactor => Network?.IntervalCalibrationFactor;
+
+    /// <summary>The network's central interval per window (the columns LowerBound and UpperBound), in the label's (normalised)
+    /// scale, in the windows' order.</summary>
+    /// <param name="windows">The windows to forecast from.</param>
+    /// <returns>The intervals.</returns>
+    /// <exception cref="InvalidOperationException">Not fitted, or the network predicts no distribution.</exception>
+    public NormalizedInterval[] PredictIntervals(IDataView windows)
+    {
+        if (Model is null || !HasIntervals)
+        {
+            throw new InvalidOperationException(Model is null ? "Fit the RNN before predicting." : "This RNN predicts no distribution, so it has no intervals.");
+        }
+
+        IDataView scored = Model.Transform(windows);
+        float[] lower = scored.GetColumn<float>("LowerBound").ToArray();
+        float[] upper = scored.GetColumn<float>("UpperBound").ToArray();
+        return lower.Zip(upper, (l, u) => new NormalizedInterval(l, u)).ToArray();
+    }
+
     /// <summary>How many of <paramref name="trainingWindows"/> windows, the latest, <see cref="Fit"/> holds apart for validation.</summary>
     public static long ValidationCount(long trainingWindows, double validationFraction) =>
         Math.Max(0, (long)Math.Round(trainingWindows * validationFraction));
