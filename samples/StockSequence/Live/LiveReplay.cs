@@ -54,7 +54,8 @@ public sealed class LiveReplay(SampleOptions options, TextWriter output)
         var clock = Stopwatch.StartNew();
         LiveForecaster model = LiveForecaster.Train(mlContext, inputs[..(first - 1)], options);
         output.WriteLine($"Trained {RnnForecasterName()} N vs N (stateful, {model.Streams} stretches x chunks of {model.ChunkLength} days, " +
-            $"{model.Rows} rows, {model.Network.TrainingHistory.Count} epochs) in {clock.Elapsed.TotalSeconds:0.0} s.");
+            $"{model.Rows} rows, {model.Network.TrainingHistory.Count} epochs) in {clock.Elapsed.TotalSeconds:0.0} s; " +
+            "point forecasts (the streaming engine does not stream a distribution's interval yet).");
 
         RnnStreamingEngine engine = model.Network.CreateStreamingEngine();
         var score = new float[engine.OutputSize];
