@@ -92,24 +92,10 @@ public sealed class RnnStreamingEngine<TSrc, TDst>
         {
             Engine.Predict(step, _score);
             if (_task == RnnTask.MulticlassClassification)
-                _label[0] = ArgMaxKey(_score);
+                _label[0] = RnnTransformer.StepPredictedKey(_score);
         }
 
         _write(prediction, _score, _probability, _label);
-    }
-
-    private static uint ArgMaxKey(ReadOnlySpan<float> probabilities)
-    {
-        int best = -1;
-        for (int i = 0; i < probabilities.Length; i++)
-        {
-            if (float.IsNaN(probabilities[i]))
-                return 0;
-            if (best < 0 || probabilities[i] > probabilities[best])
-                best = i;
-        }
-
-        return (uint)(best + 1);
     }
 
     private static MemberInfo? Member(Type type, string column) =>

@@ -400,7 +400,8 @@ public sealed partial class RnnTransformer
                 values[i] /= sum;
         }
 
-        private static uint ArgMaxKey(ReadOnlySpan<float> probabilities)
+        /// <summary>The multiclass <c>PredictedLabel</c>: the key (1-based) of the largest probability; 0 when any is NaN.</summary>
+        internal static uint ArgMaxKey(ReadOnlySpan<float> probabilities)
         {
             int best = -1;
             for (int i = 0; i < probabilities.Length; i++)

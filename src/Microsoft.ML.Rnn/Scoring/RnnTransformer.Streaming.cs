@@ -34,4 +34,7 @@ public sealed partial class RnnTransformer
 
     /// <summary>The multiclass <c>Score</c> of one step from its logits, in place, as the scoring columns compute it.</summary>
     internal static void StepSoftmax(Span<float> values) => RowScorer.Softmax(values);
+
+    /// <summary>The multiclass <c>PredictedLabel</c> of one step from its probabilities, as the scoring columns compute it.</summary>
+    internal static uint StepPredictedKey(ReadOnlySpan<float> probabilities) => RowScorer.ArgMaxKey(probabilities);
 }
