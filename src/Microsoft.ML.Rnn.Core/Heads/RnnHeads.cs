@@ -27,6 +27,16 @@ internal static class RnnHeads
     /// <summary>Whether the head is a decoder that emits a set number of steps (1 vs N, N vs M).</summary>
     public static bool HasDecoder(RnnHead head) => head is RnnHead.OneToMany or RnnHead.EncoderDecoder;
 
+    /// <summary>The tutorial's name of the structure: "N vs 1", "N vs N", "1 vs N" or "N vs M".</summary>
+    public static string StructureName(RnnHead head) => head switch
+    {
+        RnnHead.ManyToOne => "N vs 1",
+        RnnHead.ManyToMany => "N vs N",
+        RnnHead.OneToMany => "1 vs N",
+        RnnHead.EncoderDecoder => "N vs M",
+        _ => throw Undefined(head),
+    };
+
     private static ArgumentOutOfRangeException Undefined(RnnHead head) =>
         new(nameof(head), head, $"Head is {(int)head}, which is not a defined {nameof(RnnHead)}.");
 }

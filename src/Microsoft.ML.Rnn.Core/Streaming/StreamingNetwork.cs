@@ -46,7 +46,7 @@ internal sealed class StreamingNetwork
     {
         ArgumentNullException.ThrowIfNull(network);
         _shape = network.Shape;
-        if (_shape.Head != RnnHead.ManyToMany)
+        if (_shape.HeadStructure != HeadStructure.OnePerInputStep)
             throw new NotSupportedException($"Only an N vs N (ManyToMany) network has an output per input step to stream; this one is {_shape.Head}.");
         if (_shape.Bidirectional)
             throw new NotSupportedException("A bidirectional network's outputs depend on later steps; only a unidirectional network can stream.");

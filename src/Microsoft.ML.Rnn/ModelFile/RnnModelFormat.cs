@@ -262,7 +262,7 @@ internal static class RnnModelFormat
         bool first = version == FirstVersion;
         var task = r.ReadEnum<RnnTask>("task");
         var head = r.ReadEnum<RnnHead>("head");
-        bool hasDecoder = head is RnnHead.OneToMany or RnnHead.EncoderDecoder;
+        bool hasDecoder = RnnHeads.HasDecoder(head);
         if (hasDecoder && version < DecoderVersion)
             throw Corrupt($"the head is {head}, which format 0x{version:X8} does not have (it came with 0x{DecoderVersion:X8})");
         DecoderSettings decoder = first ? DecoderSettings.None : ReadHeadSettings(r, hasDecoder);
@@ -444,7 +444,7 @@ internal static class RnnModelFormat
     /// would score silently wrong (a scalar <c>Score</c> that is output 0 of five, a one-class classifier).</summary>
     private static void CheckOutputs(RnnTask task, RnnHead head, int outputSize, bool scalarScore)
     {
-        if (scalarScore && (task != RnnTask.Regression || head != RnnHead.ManyToOne || outputSize != 1))
+        if (scalarScore && (task != RnnTask.Regression || RnnHeads.Structure(head, 1).HasStepAxis || outputSize != 1))
             throw Corrupt($"the scalar score flag is set for a {task} model with head {head} and {outputSize} outputs; only regression N vs 1 with one output has a scalar score");
         if (task == RnnTask.BinaryClassification && outputSize != 1)
             throw Corrupt($"the binary classification model has {outputSize} outputs per step; expected 1");
@@ -455,7 +455,7 @@ internal static class RnnModelFormat
     /// <summary>The head settings section: empty for the heads without a decoder, the decoder's four settings for the others.</summary>
     private static void WriteHeadSettings(BinaryWriter w, RnnNetworkShape shape)
     {
-        if (shape.Head is not (RnnHead.OneToMany or RnnHead.EncoderDecoder))
+        if (!shape.HasDecoder)
         {
             w.Write(0);
             return;

@@ -147,14 +147,14 @@ internal sealed class RnnSchemaBinding
     private static void CheckSequenceStructure(RnnTrainer.Options options)
     {
         OptionCheck.Defined(options.Head, nameof(options.Head), Option);
-        bool hasDecoder = options.Head is RnnHead.OneToMany or RnnHead.EncoderDecoder;
+        bool hasDecoder = RnnHeads.HasDecoder(options.Head);
         if (options.FeedPreviousOutput && !hasDecoder)
             throw Option(nameof(options.FeedPreviousOutput), $"is true with Head {options.Head}, which has no decoder to feed",
                 "false (the default), or Head = OneToMany or EncoderDecoder");
         if (options.Stateful && hasDecoder)
             throw Option(nameof(options.Stateful), $"is true with Head {options.Head}, whose decoder starts every row afresh from the row's own input",
                 "false (the default); carrying the state from batch to batch is for ManyToOne and ManyToMany");
-        if (options.Head == RnnHead.OneToMany && options.SeriesColumnNames is not null)
+        if (!RnnHeads.HasEncoder(options.Head) && options.SeriesColumnNames is not null)
             throw Option(nameof(options.SeriesColumnNames), $"names {options.SeriesColumnNames.Length} column(s) with Head OneToMany, whose input is one vector per row",
                 "null, with the input vector in FeatureColumnName (a known-size vector of Single holding InputSize values)");
     }
@@ -167,7 +167,7 @@ internal sealed class RnnSchemaBinding
     {
         ValidateOptions(options);
         RnnSchemaBinding binding;
-        if (options.Head == RnnHead.OneToMany)
+        if (!RnnHeads.HasEncoder(options.Head))
         {
             (int? inputSize, InputSizeOrigin origin) = (trainingInputSize, options.InputSize) switch
             {
@@ -199,7 +199,7 @@ internal sealed class RnnSchemaBinding
 
     /// <summary>Binds the feature columns for scoring a trained model with head <paramref name="head"/>.</summary>
     public static RnnSchemaBinding ForScoring(RnnHead head, string[] featureColumns, bool isSeries, int inputSize, Func<string, RnnColumnInfo?> findColumn) =>
-        head == RnnHead.OneToMany
+        !RnnHeads.HasEncoder(head)
             ? BindInputVector(featureColumns[0], inputSize, InputSizeOrigin.Model, findColumn)
             : BindFeatures(featureColumns, isSeries, inputSize, InputSizeOrigin.Model, findColumn);
 
@@ -305,12 +305,7 @@ internal sealed class RnnSchemaBinding
         bool hasStepAxis = head.HasStepAxis;
         // 1 vs N and N vs M: M = OutputLength output steps, whatever the input's length.
         int? outputLength = hasStepAxis ? head.OutputSteps((int?)null) : null;
-        string structure = options.Head switch
-        {
-            RnnHead.OneToMany => "1 vs N",
-            RnnHead.EncoderDecoder => "N vs M",
-            _ => "N vs N",
-        };
+        string structure = RnnHeads.StructureName(options.Head);
         string perStep = outputLength is int length ? $"one per output step, OutputLength = {length} ({structure})" : "one per step (N vs N)";
         string expected = (options.Task, hasStepAxis) switch
         {

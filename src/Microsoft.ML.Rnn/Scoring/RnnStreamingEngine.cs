@@ -56,18 +56,20 @@ public sealed class RnnStreamingEngine
     {
         _model = model;
         RnnNetworkShape shape = model.Network.Shape;
-        switch (shape.Head)
+        HeadStructure structure = shape.HeadStructure;
+        if (structure == HeadStructure.OnePerSequence)
         {
-            case RnnHead.ManyToOne:
-                throw new NotSupportedException(
-                    "This model is N vs 1 (Head = ManyToOne): it gives one output per whole window, read from its final state, " +
-                    "so there is no output per step to stream, and each window starts from a zero state. To stream, train with " +
-                    "Head = RnnHead.ManyToMany (a label per step, for example the next value); to keep this model, score whole windows with Transform or a PredictionEngine.");
-            case RnnHead.OneToMany:
-            case RnnHead.EncoderDecoder:
-                throw new NotSupportedException(
-                    $"This model's head is {shape.Head}: its outputs are {shape.OutputLength} decoder steps per input, not one output per input step, " +
-                    "so a tick has no output of its own. Streaming needs Head = RnnHead.ManyToMany; score whole inputs with Transform or a PredictionEngine.");
+            throw new NotSupportedException(
+                "This model is N vs 1 (Head = ManyToOne): it gives one output per whole window, read from its final state, " +
+                "so there is no output per step to stream, and each window starts from a zero state. To stream, train with " +
+                "Head = RnnHead.ManyToMany (a label per step, for example the next value); to keep this model, score whole windows with Transform or a PredictionEngine.");
+        }
+
+        if (structure != HeadStructure.OnePerInputStep)
+        {
+            throw new NotSupportedException(
+                $"This model's head is {shape.Head}: its outputs are {shape.OutputLength} decoder steps per input, not one output per input step, " +
+                "so a tick has no output of its own. Streaming needs Head = RnnHead.ManyToMany; score whole inputs with Transform or a PredictionEngine.");
         }
 
         if (shape.Bidirectional)
