@@ -67,12 +67,9 @@ public sealed class DecoderTorchFixtureTests
         var gradient = new float[network.Parameters.Length];
         var inputGradient = new float[input.Length];
         computation.Backward(dOutput, gradient, inputGradient);
-        var expectedGradients = TorchFixture.Parameters(fixture.Root.GetProperty("gradients"));
-        CollectionAssert.AreEqual(expectedGradients.Keys.Where(k => k != "input").ToArray(), network.Layout.Tensors.Select(t => t.Name).ToArray(),
-            "parameter names and order");
-        foreach (ParameterTensor tensor in network.Layout.Tensors)
-            Close.AllClose(expectedGradients[tensor.Name], tensor.In(gradient.AsSpan()), $"d loss / d {tensor.Name}");
-        Close.AllClose(expectedGradients["input"], inputGradient, "d loss / d input");
+        CollectionAssert.AreEqual(TorchFixture.Parameters(fixture.Root.GetProperty("gradients")).Keys.Where(k => k != "input").ToArray(),
+            network.Layout.Tensors.Select(t => t.Name).ToArray(), "parameter names and order");
+        fixture.AssertGradientsMatch(network, gradient, inputGradient);
     }
 
     [TestMethod]
@@ -84,13 +81,7 @@ public sealed class DecoderTorchFixtureTests
         {
             RnnNetwork network = fixture.CreateNetwork();
             string optimizer = run.GetProperty("optimizer").GetString()!;
-            var options = new RnnTrainingOptions
-            {
-                Loss = fixture.Loss,
-                Optimizer = optimizer == "sgd" ? RnnOptimizerKind.Sgd : RnnOptimizerKind.Adam,
-                LearningRate = run.GetProperty("lr").GetSingle(),
-                Momentum = optimizer == "sgd" ? run.GetProperty("momentum").GetSingle() : 0f,
-            };
+            RnnTrainingOptions options = fixture.TrainingOptions(run);
             var session = new RnnTrainingSession(network, options);
             float[] input = fixture.Floats("input"), targets = fixture.Floats("target");
             var losses = new List<float>();

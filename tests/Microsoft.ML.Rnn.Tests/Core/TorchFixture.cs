@@ -123,4 +123,28 @@ internal sealed class TorchFixture
         network.ImportParameters(Parameters(_root.GetProperty("parameters")));
         return network;
     }
+
+    /// <summary>The core's settings for one of the file's <c>training</c> runs (optimizer, learning rate, momentum, decay, clipping).</summary>
+    public RnnTrainingOptions TrainingOptions(JsonElement run)
+    {
+        string optimizer = run.GetProperty("optimizer").GetString()!;
+        return new RnnTrainingOptions
+        {
+            Loss = Loss,
+            Optimizer = optimizer switch { "sgd" => RnnOptimizerKind.Sgd, "adamw" => RnnOptimizerKind.AdamW, _ => RnnOptimizerKind.Adam },
+            LearningRate = run.GetProperty("lr").GetSingle(),
+            WeightDecay = run.GetProperty("weight_decay").GetSingle(),
+            Momentum = optimizer == "sgd" ? run.GetProperty("momentum").GetSingle() : 0f,
+            GradientClipNorm = run.GetProperty("clip_norm").ValueKind == JsonValueKind.Null ? 0f : run.GetProperty("clip_norm").GetSingle(),
+        };
+    }
+
+    /// <summary>Every parameter's gradient and the input gradient against the file's <c>gradients</c>, within 1e-4 relative.</summary>
+    public void AssertGradientsMatch(RnnNetwork network, ReadOnlySpan<float> gradient, ReadOnlySpan<float> inputGradient)
+    {
+        var expected = Parameters(_root.GetProperty("gradients"));
+        foreach (ParameterTensor tensor in network.Layout.Tensors)
+            Close.AllClose(expected[tensor.Name], tensor.In(gradient), $"d loss / d {tensor.Name}");
+        Close.AllClose(expected["input"], inputGradient, "d loss / d input");
+    }
 }

@@ -55,10 +55,7 @@ public sealed class TorchFixtureTests
         var gradient = new float[network.Parameters.Length];
         var inputGradient = new float[input.Length];
         computation.Backward(dOutput, gradient, inputGradient);
-        var expectedGradients = TorchFixture.Parameters(fixture.Root.GetProperty("gradients"));
-        foreach (ParameterTensor tensor in network.Layout.Tensors)
-            Close.AllClose(expectedGradients[tensor.Name], tensor.In(gradient.AsSpan()), $"d loss / d {tensor.Name}");
-        Close.AllClose(expectedGradients["input"], inputGradient, "d loss / d input");
+        fixture.AssertGradientsMatch(network, gradient, inputGradient);
     }
 
     [TestMethod]
@@ -70,15 +67,7 @@ public sealed class TorchFixtureTests
         {
             RnnNetwork network = fixture.CreateNetwork();
             string optimizer = run.GetProperty("optimizer").GetString()!;
-            var options = new RnnTrainingOptions
-            {
-                Loss = fixture.Loss,
-                Optimizer = optimizer switch { "sgd" => RnnOptimizerKind.Sgd, "adamw" => RnnOptimizerKind.AdamW, _ => RnnOptimizerKind.Adam },
-                LearningRate = run.GetProperty("lr").GetSingle(),
-                WeightDecay = run.GetProperty("weight_decay").GetSingle(),
-                Momentum = optimizer == "sgd" ? run.GetProperty("momentum").GetSingle() : 0f,
-                GradientClipNorm = run.GetProperty("clip_norm").ValueKind == System.Text.Json.JsonValueKind.Null ? 0f : run.GetProperty("clip_norm").GetSingle(),
-            };
+            RnnTrainingOptions options = fixture.TrainingOptions(run);
             var session = new RnnTrainingSession(network, options);
             float[] input = fixture.Floats("input"), targets = fixture.Floats("target"), h0 = fixture.FloatsOrEmpty("h0"), c0 = fixture.FloatsOrEmpty("c0");
             string what = $"{optimizer} lr {options.LearningRate} momentum {options.Momentum} decay {options.WeightDecay} clip {options.GradientClipNorm}";
