@@ -24,6 +24,20 @@ if (args is ["quick-seq2seq", ..])
     return;
 }
 
+// `quick-predict` separates one-sequence prediction's cost per call and per step.
+if (args is ["quick-predict"])
+{
+    QuickPredict.Run();
+    return;
+}
+
+// `fresh-fit CASE THREADS [FITS]` times Fit through the public API in this (fresh) process: benchmarks/peer/fresh_process.py.
+if (args is ["fresh-fit", string caseName, string threads, ..])
+{
+    FreshProcessFit.Run(caseName, FreshProcessFit.ParseInt(threads), args.Length > 3 ? FreshProcessFit.ParseInt(args[3]) : 4);
+    return;
+}
+
 // Case names are long (they encode the shape); keep them whole in reports, which benchmarks/peer/compare.py reads.
 var config = DefaultConfig.Instance.WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(64));
 BenchmarkSwitcher.FromAssembly(typeof(GemmBenchmarks).Assembly).Run(args, config);

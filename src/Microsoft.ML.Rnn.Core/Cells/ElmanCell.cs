@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Microsoft.ML.Rnn.Core;
 
@@ -15,6 +16,7 @@ internal readonly struct ElmanCell : IRecurrentCell
 
     public static bool KeepsRecurrentProduct => false;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(ref CellStep step)
     {
         int hidden = step.Hidden, length = step.Batch * hidden;
@@ -33,6 +35,7 @@ internal readonly struct ElmanCell : IRecurrentCell
                 step.HPrev.Slice(row * hidden, hidden).CopyTo(step.H.Slice(row * hidden, hidden));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(ref CellGradientStep step)
     {
         int hidden = step.Hidden, length = step.Batch * hidden;

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Microsoft.ML.Rnn.Core;
 
@@ -15,6 +16,7 @@ internal readonly struct GruCell : IRecurrentCell
 
     public static bool KeepsRecurrentProduct => true;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(ref CellStep step)
     {
         int hidden = step.Hidden;
@@ -46,6 +48,7 @@ internal readonly struct GruCell : IRecurrentCell
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(ref CellGradientStep step)
     {
         int hidden = step.Hidden;

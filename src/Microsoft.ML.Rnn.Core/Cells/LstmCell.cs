@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Microsoft.ML.Rnn.Core;
 
@@ -14,6 +15,7 @@ internal readonly struct LstmCell : IRecurrentCell
 
     public static bool KeepsRecurrentProduct => false;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(ref CellStep step)
     {
         int hidden = step.Hidden;
@@ -56,6 +58,7 @@ internal readonly struct LstmCell : IRecurrentCell
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(ref CellGradientStep step)
     {
         int hidden = step.Hidden;

@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Microsoft.ML.Rnn.Core;
 
@@ -102,6 +102,7 @@ internal sealed class RnnComputation
     /// the loss takes them, fed back in its place (teacher forcing); empty to feed back its own outputs. A backward
     /// pass needs them. Ignored by other heads.
     /// </param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ReadOnlySpan<float> Forward(SequenceBatch batch, bool training = false, ReadOnlySpan<float> initialHidden = default, ReadOnlySpan<float> initialCell = default,
         CancellationToken cancellation = default, ReadOnlySpan<float> targets = default)
     {
@@ -175,6 +176,7 @@ internal sealed class RnnComputation
     /// zero at padded steps). Gradients arriving at padded steps' outputs are ignored. <paramref name="cancellation"/> is
     /// checked at every time step and inside the products over all steps; a cancelled pass throws <see cref="OperationCanceledException"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Backward(ReadOnlySpan<float> outputGradient, Span<float> parameterGradient, Span<float> inputGradient = default,
         CancellationToken cancellation = default)
     {
@@ -192,10 +194,11 @@ internal sealed class RnnComputation
         var work = new BackwardWork(this, outputGradient, parameterGradient, inputGradient, cancellation);
         RunBlocks(ref work);
         for (int index = 1; index < _blockCount; index++)
-            TensorPrimitives.Add(parameterGradient, _blocks[index].OwnGradients(parameterCount), parameterGradient);
+            Elementwise.Add(parameterGradient, _blocks[index].OwnGradients(parameterCount), parameterGradient);
     }
 
     /// <summary>How many blocks a batch of <paramref name="batch"/> rows and <paramref name="steps"/> steps is cut into: from its size and the network's shape only.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int BlockCount(RnnNetworkShape shape, int batch, int steps)
     {
         int hidden = shape.HiddenSize, gateWidth = shape.GateCount * hidden;
@@ -207,16 +210,19 @@ internal sealed class RnnComputation
         return (int)Math.Clamp(Math.Min(byRows, byWork), 1, MaxBlocks);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunBlocks<T>(ref T work)
         where T : struct, IParallelWork, allows ref struct =>
         ParallelWorkers.Run(ref work, _blockCount, Threads);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CheckState(ReadOnlySpan<float> state, string name)
     {
         if (!state.IsEmpty)
             CheckLength(state.Length, StateLength, name);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CheckLength(int actual, int expected, string name)
     {
         if (actual != expected)
@@ -228,6 +234,7 @@ internal sealed class RnnComputation
     {
         private readonly RowBlockInputs _batch = batch;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int part, int partCount)
         {
             (int first, int end) = ParallelWorkers.PartRange(_batch.BatchSize, part, partCount);
@@ -243,6 +250,7 @@ internal sealed class RnnComputation
         private readonly Span<float> _parameterGradient = parameterGradient;
         private readonly Span<float> _inputGradient = inputGradient;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int part, int partCount)
         {
             RnnComputation c = computation;

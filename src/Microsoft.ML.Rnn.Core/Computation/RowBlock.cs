@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Microsoft.ML.Rnn.Core;
 
@@ -69,6 +70,7 @@ internal sealed class RowBlock
     /// Runs rows [<paramref name="first"/>, <paramref name="end"/>) of a validated batch. States and dropout masks
     /// are the whole batch's (time- or state-major, <paramref name="batch"/> rows); this block reads its own rows.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Forward(in RowBlockInputs batch, int first, int end, int threads)
     {
         _batch = end - first;
@@ -133,6 +135,7 @@ internal sealed class RowBlock
     /// when that is empty, to this block's own buffer (<see cref="OwnGradients"/>). <paramref name="cancellation"/> is
     /// checked at every time step and inside the products over all steps.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Backward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> outputGradient, Span<float> parameterGradient,
         int parameterCount, Span<float> inputGradient, int threads, CancellationToken cancellation = default)
     {
@@ -173,7 +176,7 @@ internal sealed class RowBlock
                     for (int row = 0; row < rows; row++)
                         stackGradient.FinalState.Slice(row * width + direction * hidden, hidden).CopyTo(split.Slice(row * hidden, hidden));
                     if ((reads & StackReads.LayerStates) != 0)
-                        TensorPrimitives.Add(split, stackGradient.LayerFinalHidden.Slice(stateIndex * stateSize, stateSize), split);
+                        Elementwise.Add(split, stackGradient.LayerFinalHidden.Slice(stateIndex * stateSize, stateSize), split);
                     dFinal = split;
                 }
                 else if ((reads & StackReads.LayerStates) != 0)
@@ -200,6 +203,7 @@ internal sealed class RowBlock
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Span<float> Cleared(StackReads reads, StackReads part, Span<float> buffer)
     {
         if ((reads & part) == 0)
@@ -211,6 +215,7 @@ internal sealed class RowBlock
     /// <summary>The parameter gradient of the last <see cref="Backward"/> that was not given a destination.</summary>
     public ReadOnlySpan<float> OwnGradients(int parameterCount) => _gradients.AsSpan(0, parameterCount);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private StackOutput TopStack()
     {
         int size = _steps * _batch * _shape.TopWidth, layers = _shape.EncoderLayers;
@@ -234,6 +239,7 @@ internal sealed class RowBlock
 
     private int InputWidth(int layer) => layer == 0 ? _shape.InputSize : _shape.TopWidth;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ReadOnlySpan<float> GatherRows(ReadOnlySpan<float> state, int slices, int batch, int first, int end, int hidden, ref float[] buffer)
     {
         if (state.IsEmpty || end - first == batch)
@@ -246,6 +252,7 @@ internal sealed class RowBlock
     private static ReadOnlySpan<float> StateSlice(ReadOnlySpan<float> state, int index, int size) =>
         state.IsEmpty ? default : state.Slice(index * size, size);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float[][] NewJagged(int count)
     {
         var arrays = new float[count][];

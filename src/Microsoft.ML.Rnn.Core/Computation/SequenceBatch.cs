@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Microsoft.ML.Rnn.Core;
 
 /// <summary>
@@ -30,6 +32,7 @@ public readonly ref struct SequenceBatch
     public int BatchSize => Lengths.Length;
 
     /// <summary>Throws an <see cref="ArgumentException"/> saying what does not fit a network with <paramref name="inputSize"/> features per step.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Validate(int inputSize)
     {
         if (Lengths.IsEmpty)

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Microsoft.ML.Rnn.Core;
 
@@ -119,6 +120,7 @@ internal sealed class DecoderHead : OutputHead
 
     private int StateSize => _batch * _hidden;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Forward(ReadOnlySpan<float> parameters, in StackOutput stack, ReadOnlySpan<float> targets, Span<float> output, int threads,
         CancellationToken cancellation)
     {
@@ -188,6 +190,7 @@ internal sealed class DecoderHead : OutputHead
         Layout.TimeMajorToBatchFirst(timeMajor, batch, steps, outputs, output);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Backward(ReadOnlySpan<float> parameters, in StackOutput stack, ReadOnlySpan<float> dOutput,
         Span<float> gradients, in StackGradient stackGradient, int threads, CancellationToken cancellation)
     {

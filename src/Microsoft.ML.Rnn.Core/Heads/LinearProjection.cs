@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Microsoft.ML.Rnn.Core;
 
 /// <summary>
@@ -26,6 +28,7 @@ internal sealed class LinearProjection
     public ParameterTensor Bias { get; }
 
     /// <summary><c>[rows, inputs] → [rows, outputs]</c>; <paramref name="cancellation"/> is checked inside the product.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Forward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, int rows, Span<float> output, int threads,
         CancellationToken cancellation)
     {
@@ -38,6 +41,7 @@ internal sealed class LinearProjection
     /// Gradients: dW = dYᵀ·X and db = Σ dY into <paramref name="gradients"/> (overwriting), dX = dY·W into
     /// <paramref name="dInput"/>; <paramref name="cancellation"/> is checked inside the products.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Backward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<float> dOutput, int rows,
         Span<float> gradients, Span<float> dInput, int threads, CancellationToken cancellation)
     {

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Microsoft.ML.Rnn.Core;
 
 /// <summary>
@@ -25,6 +27,7 @@ internal sealed class ManyToManyHead : OutputHead
 
     public override StackReads Reads => StackReads.Steps;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Forward(ReadOnlySpan<float> parameters, in StackOutput stack, ReadOnlySpan<float> targets, Span<float> output, int threads,
         CancellationToken cancellation)
     {
@@ -34,6 +37,7 @@ internal sealed class ManyToManyHead : OutputHead
         Layout.TimeMajorToBatchFirst(timeMajor, stack.Batch, stack.StepCount, Shape.OutputWidth, output);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Backward(ReadOnlySpan<float> parameters, in StackOutput stack, ReadOnlySpan<float> dOutput,
         Span<float> gradients, in StackGradient stackGradient, int threads, CancellationToken cancellation)
     {

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Microsoft.ML.Rnn.Core;
 
 /// <summary>N vs 1: a linear layer (<c>head</c>) on each sequence's final state; output <c>[batch, outputs]</c>.</summary>
@@ -20,10 +22,12 @@ internal sealed class ManyToOneHead : OutputHead
 
     public override StackReads Reads => StackReads.FinalState;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Forward(ReadOnlySpan<float> parameters, in StackOutput stack, ReadOnlySpan<float> targets, Span<float> output, int threads,
         CancellationToken cancellation) =>
         _linear.Forward(parameters, stack.FinalState, stack.Batch, output, threads, cancellation);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Backward(ReadOnlySpan<float> parameters, in StackOutput stack, ReadOnlySpan<float> dOutput,
         Span<float> gradients, in StackGradient stackGradient, int threads, CancellationToken cancellation) =>
         _linear.Backward(parameters, stack.FinalState, dOutput, stack.Batch, gradients, stackGradient.FinalState, threads, cancellation);

@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Microsoft.ML.Rnn.Core;
 
@@ -34,6 +34,7 @@ internal abstract class RecurrentDirection
     /// into its part of <paramref name="layerOutput"/> ([steps, batch, outputWidth]; zero past a sequence's end).
     /// <paramref name="cancellation"/> is checked at every step and inside the input projection.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public abstract void Forward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<int> lengths, int steps,
         ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell, Span<float> layerOutput, int threads, CancellationToken cancellation);
 
@@ -46,6 +47,7 @@ internal abstract class RecurrentDirection
     /// Afterwards <paramref name="scratch"/> holds d loss / d (initial state) (<see cref="InitialHiddenGradient"/>).
     /// <paramref name="cancellation"/> is checked at every step and inside the products over all steps.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public abstract void Backward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<int> lengths,
         ReadOnlySpan<float> dLayerOutput, ReadOnlySpan<float> dFinalHidden, ReadOnlySpan<float> dFinalCell, BackwardScratch scratch,
         Span<float> gradients, Span<float> dInput, bool accumulateInputGradient, int threads, CancellationToken cancellation);
@@ -60,6 +62,7 @@ internal abstract class RecurrentDirection
     public abstract ReadOnlySpan<float> HiddenBefore(int t);
 
     /// <summary>Starts a step-by-step backward pass with d loss / d (final state) (either may be empty for zero).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public abstract void BeginBackward(ReadOnlySpan<float> dFinalHidden, ReadOnlySpan<float> dFinalCell, BackwardScratch scratch);
 
     /// <summary>
@@ -67,9 +70,11 @@ internal abstract class RecurrentDirection
     /// steps, or empty) and, when <paramref name="dStepInput"/> is not empty, writes d loss / d (this step's input) there
     /// ([batch, inputWidth]).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public abstract void BackwardStep(ReadOnlySpan<float> parameters, int t, ReadOnlySpan<float> dLayerOutput, BackwardScratch scratch, Span<float> dStepInput);
 
     /// <summary>The weight and bias gradients over all steps, once every step has gone backwards.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public abstract void FinishBackward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, BackwardScratch scratch, Span<float> gradients,
         int threads, CancellationToken cancellation);
 
@@ -124,6 +129,7 @@ internal sealed class RecurrentDirection<TCell> : RecurrentDirection
 
     public override ReadOnlySpan<float> FinalCell => _cells.AsSpan(FinalSlot * StateSize, StateSize);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Forward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<int> lengths, int steps,
         ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell, Span<float> layerOutput, int threads, CancellationToken cancellation)
     {
@@ -154,6 +160,7 @@ internal sealed class RecurrentDirection<TCell> : RecurrentDirection
 
     public override ReadOnlySpan<float> HiddenBefore(int t) => _states.AsSpan(t * StateSize, StateSize);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Backward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<int> lengths,
         ReadOnlySpan<float> dLayerOutput, ReadOnlySpan<float> dFinalHidden, ReadOnlySpan<float> dFinalCell, BackwardScratch scratch,
         Span<float> gradients, Span<float> dInput, bool accumulateInputGradient, int threads, CancellationToken cancellation)
@@ -173,6 +180,7 @@ internal sealed class RecurrentDirection<TCell> : RecurrentDirection
                 accumulateInputGradient, threads, cancellation);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void BeginBackward(ReadOnlySpan<float> dFinalHidden, ReadOnlySpan<float> dFinalCell, BackwardScratch scratch)
     {
         int rows = _steps * _batch, gateWidth = GateWidth;
@@ -187,6 +195,7 @@ internal sealed class RecurrentDirection<TCell> : RecurrentDirection
     }
 
     /// <summary>Backward step t: gather dh, cell backward, dh_prev = dG·W_hh (+ the direct part).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void BackwardStep(ReadOnlySpan<float> parameters, int t, ReadOnlySpan<float> dLayerOutput, BackwardScratch scratch, Span<float> dStepInput)
     {
         int batch = _batch, hidden = Hidden, gateWidth = GateWidth, width = _outputWidth;
@@ -201,7 +210,7 @@ internal sealed class RecurrentDirection<TCell> : RecurrentDirection
                 if (t < lengths[row])
                 {
                     Span<float> dhRow = dh.Slice(row * hidden, hidden);
-                    TensorPrimitives.Add(dhRow, dLayerOutput.Slice((t * batch + row) * width + _direction * hidden, hidden), dhRow);
+                    Elementwise.Add(dhRow, dLayerOutput.Slice((t * batch + row) * width + _direction * hidden, hidden), dhRow);
                 }
 
         Span<float> dGates = scratch.DGates.AsSpan(gateOffset, batch * gateWidth);
@@ -232,7 +241,7 @@ internal sealed class RecurrentDirection<TCell> : RecurrentDirection
         TCell.Backward(ref step);
 
         Gemm.Multiply(batch, hidden, gateWidth, dHiddenGates, gateWidth, _parameters.HiddenWeight.In(parameters), hidden, dhCarry, hidden, accumulate: false);
-        TensorPrimitives.Add(dhCarry, step.DHPrevDirect, dhCarry);
+        Elementwise.Add(dhCarry, step.DHPrevDirect, dhCarry);
         if (!dStepInput.IsEmpty)
         {
             if (_inputWidth > 0)
@@ -242,6 +251,7 @@ internal sealed class RecurrentDirection<TCell> : RecurrentDirection
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void FinishBackward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, BackwardScratch scratch, Span<float> gradients,
         int threads, CancellationToken cancellation)
     {
@@ -265,6 +275,7 @@ internal sealed class RecurrentDirection<TCell> : RecurrentDirection
     }
 
     /// <summary>Sizes the buffers for <paramref name="steps"/> steps of this batch and places the initial states.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Prepare(ReadOnlySpan<int> lengths, int steps, ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell)
     {
         int batch = lengths.Length, hidden = Hidden, gateWidth = GateWidth, rows = steps * batch;
@@ -288,6 +299,7 @@ internal sealed class RecurrentDirection<TCell> : RecurrentDirection
     }
 
     /// <summary>The input projection <c>W_ih x + b_ih</c> (and <c>b_hh</c> where it joins) of steps [first, first + count).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ProjectInput(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, int first, int count, int threads, CancellationToken cancellation)
     {
         int gateWidth = GateWidth, rows = count * _batch;
@@ -301,6 +313,7 @@ internal sealed class RecurrentDirection<TCell> : RecurrentDirection
     }
 
     /// <summary>Forward step t: recurrent product, cell, layer output.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ForwardStep(ReadOnlySpan<float> parameters, int t, Span<float> layerOutput)
     {
         int batch = _batch, hidden = Hidden, gateWidth = GateWidth;
@@ -347,6 +360,7 @@ internal sealed class RecurrentDirection<TCell> : RecurrentDirection
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CopyOrClear(ReadOnlySpan<float> source, Span<float> destination)
     {
         if (source.IsEmpty)

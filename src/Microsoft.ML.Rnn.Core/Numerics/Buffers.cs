@@ -1,9 +1,12 @@
+using System.Runtime.CompilerServices;
+
 namespace Microsoft.ML.Rnn.Core;
 
 /// <summary>Grow-only scratch arrays: a workspace allocates when a larger shape first arrives, never per step.</summary>
 internal static class Buffers
 {
     /// <summary>Returns the first <paramref name="length"/> elements of <paramref name="buffer"/>, enlarging it first if needed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Span<T> Ensure<T>(ref T[] buffer, int length)
     {
         if (buffer.Length < length)

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Microsoft.ML.Rnn.Core;
 
 /// <summary>
@@ -28,6 +30,7 @@ internal static class Gemm
     /// <param name="cancellation">Checked once per packed block; when cancelled, C is left partly written.</param>
     /// <exception cref="ArgumentException">A size, leading dimension or span length does not fit.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled before the product finished.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void MultiplyTransposedB(
         int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate, int maxThreads = 1,
         CancellationToken cancellation = default)
@@ -59,6 +62,7 @@ internal static class Gemm
     /// <param name="cancellation">Checked once per packed block; when cancelled, C is left partly written.</param>
     /// <exception cref="ArgumentException">A size, leading dimension or span length does not fit.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled before the product finished.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Multiply(
         int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate, int maxThreads = 1,
         CancellationToken cancellation = default)
@@ -90,6 +94,7 @@ internal static class Gemm
     /// <param name="cancellation">Checked once per packed block; when cancelled, C is left partly written.</param>
     /// <exception cref="ArgumentException">A size, leading dimension or span length does not fit.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled before the product finished.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void MultiplyTransposedA(
         int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate, int maxThreads = 1,
         CancellationToken cancellation = default)
@@ -106,6 +111,7 @@ internal static class Gemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Check(int m, int n, int k, int maxThreads)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(m);
@@ -114,6 +120,7 @@ internal static class Gemm
         ArgumentOutOfRangeException.ThrowIfLessThan(maxThreads, 1);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CheckMatrix(ReadOnlySpan<float> span, int rows, int cols, int ld, string spanName, string ldName)
     {
         if (ld < cols)
@@ -128,6 +135,7 @@ internal static class Gemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CheckOutput(Span<float> c, int m, int n, int ldc, ReadOnlySpan<float> a, long aExtent, ReadOnlySpan<float> b, long bExtent)
     {
         CheckMatrix(c, m, n, ldc, nameof(c), nameof(ldc));

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Microsoft.ML.Rnn.Core;
 
 /// <summary>Which algorithm runs a product.</summary>
@@ -70,6 +72,7 @@ internal static class GemmDispatcher
     /// <summary>The threshold in force; 0 splits every product (the benchmarks' threshold sweep).</summary>
     internal static long ParallelThreshold { get; set; } = DefaultParallelThreshold;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(GemmProblem problem, int maxThreads)
     {
         if (problem.M == 0 || problem.N == 0)
@@ -100,6 +103,7 @@ internal static class GemmDispatcher
     }
 
     /// <summary>Picks the path (and may rewrite the problem as Cᵀ = Bᵀ·Aᵀ), the threads and the parts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static GemmPlan Plan(ref GemmProblem problem, int maxThreads, out int threads, out int parts)
     {
         GemmInstructionSet isa = GemmInstructionSets.Current;
@@ -153,6 +157,7 @@ internal static class GemmDispatcher
     /// Splits rows or columns of C, never the depth. For packed products, splitting columns
     /// repeats the packing of A in every part and splitting rows repeats B's, so the smaller one is repeated.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (bool SplitColumns, int Unit) Split(in GemmProblem problem, GemmPath path, GemmInstructionSet isa, ref int parts)
     {
         int m = problem.M, n = problem.N;
@@ -212,6 +217,7 @@ internal static class GemmDispatcher
             _plan = plan;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int part, int partCount)
         {
             GemmProblem sub = _problem;
@@ -244,6 +250,7 @@ internal static class GemmDispatcher
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void RunPacked(in GemmProblem sub)
         {
             switch (_plan.InstructionSet)

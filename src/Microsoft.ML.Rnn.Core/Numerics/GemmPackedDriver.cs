@@ -1,6 +1,7 @@
 using System.Numerics;
-using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
+using System.Runtime.Intrinsics;
 
 namespace Microsoft.ML.Rnn.Core;
 
@@ -24,6 +25,7 @@ internal static unsafe class GemmPackedDriver
     /// </param>
     /// <param name="simdPacking">Use the AVX transposes when packing.</param>
     /// <exception cref="OperationCanceledException">The problem's token was cancelled; C is left partly written.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<TKernel>(in GemmProblem problem, int kcBlock, bool streamB, bool simdPacking)
         where TKernel : struct, IGemmMicroKernel
     {
@@ -116,6 +118,7 @@ internal static unsafe class GemmPackedDriver
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MergeTile(float* tile, int tileStride, StridedMatrix c, int rows, int cols, bool accumulate, bool simd)
     {
         if (c.RowStride == 1 && rows == 8 && simd && Avx.IsSupported)
@@ -146,6 +149,7 @@ internal static unsafe class GemmPackedDriver
     }
 
     /// <summary>A finished row lands in C: C row = row, or C row + row (also the small kernels' row buffers).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void MergeRow(float* tile, float* c, int cols, bool accumulate)
     {
         int w = Vector<float>.Count;

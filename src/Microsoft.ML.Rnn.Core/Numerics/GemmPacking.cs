@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using System.Runtime.Intrinsics;
 
 namespace Microsoft.ML.Rnn.Core;
 
@@ -17,6 +17,7 @@ internal static unsafe class GemmPacking
     /// valid ≤ q &lt; width. One of the strides is 1: a unit q-stride is a row copy, a unit p-stride
     /// a transposition (done in 8×8 AVX blocks when <paramref name="simd"/> is set).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackPanel(float* src, nint pStride, nint qStride, int kc, int valid, int width, float* dst, bool simd)
     {
         if (qStride == 1)
@@ -41,6 +42,7 @@ internal static unsafe class GemmPacking
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CopyRows(float* src, nint pStride, int kc, int valid, int width, float* dst)
     {
         int vw = Vector<float>.Count;
@@ -62,6 +64,7 @@ internal static unsafe class GemmPacking
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransposeAvx(float* src, nint qStride, int kc, int valid, int width, float* dst)
     {
         int qBlocks = valid & ~7;
@@ -80,6 +83,7 @@ internal static unsafe class GemmPacking
         TransposeScalar(src, 1, qStride, 0, kc, qBlocks, valid, width, dst);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransposeScalar(float* src, nint pStride, nint qStride, int pStart, int pEnd, int qStart, int qEnd, int width, float* dst)
     {
         for (int q = qStart; q < qEnd; q++)

@@ -15,6 +15,7 @@ internal static unsafe class GemmSmallKernels
     /// once per pair of rows and each element is still one fused sum in k order from zero, rounded
     /// exactly as the micro-kernels round it.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Rows(in GemmProblem problem)
     {
         int n = problem.N, k = problem.K;
@@ -64,6 +65,7 @@ internal static unsafe class GemmSmallKernels
     }
 
     /// <summary>s0 += Σ_{q&lt;4} x0[q]·B[q, :] and s1 += Σ_{q&lt;4} x1[q]·B[q, :], one fused step per q in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Axpy4(float* s0, float* s1, int n, float* b0, nint ldb, float* x0, float* x1, nint xStride)
     {
         float* b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
@@ -95,6 +97,7 @@ internal static unsafe class GemmSmallKernels
     }
 
     /// <summary>s0 += Σ_{q&lt;4} x0[q]·B[q, :], one fused step per q in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Axpy4(float* s0, int n, float* b0, nint ldb, float* x0, nint xStride)
     {
         float* b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
@@ -118,6 +121,7 @@ internal static unsafe class GemmSmallKernels
     }
 
     /// <summary>s += x·B[0, :].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Axpy1(float* s, int n, float* b, float x)
     {
         int w = Vector<float>.Count;
@@ -138,6 +142,7 @@ internal static unsafe class GemmSmallKernels
     /// product of two contiguous rows, four at a time sharing one operand. When C has few columns
     /// the shared operand is the B row instead, so four rows of A go together.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Dots(in GemmProblem problem)
     {
         int m = problem.M, n = problem.N, k = problem.K;
@@ -197,6 +202,7 @@ internal static unsafe class GemmSmallKernels
 
     // Dot1 and Dot4 round the same way for the same pair (lane-wise fused sums, one fixed
     // horizontal sum, then the tail), whichever operand is shared.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Dot4(float* x, float* y0, float* y1, float* y2, float* y3, int k, out float s0, out float s1, out float s2, out float s3)
     {
         int w = Vector<float>.Count;
@@ -248,6 +254,7 @@ internal static unsafe class GemmSmallKernels
     /// k order from zero, as <see cref="Dot1"/> rounds such a depth too, with no calls or horizontal sums in between,
     /// so that the independent sums overlap (2×5×5: 50 ns instead of 70).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ShortDots(in GemmProblem problem)
     {
         int m = problem.M, n = problem.N, k = problem.K;

@@ -30,6 +30,7 @@ internal sealed unsafe class GemmWorkspace
     /// <summary>At least <paramref name="floats"/> floats for the row sums of the unpacked row form.</summary>
     public float* RowSums(int floats) => Get(ref _rowSums, floats);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float* Get(ref float[]? buffer, int floats)
     {
         if (buffer is null || buffer.Length < floats + AlignmentFloats)

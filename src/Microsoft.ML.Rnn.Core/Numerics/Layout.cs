@@ -1,9 +1,12 @@
+using System.Runtime.CompilerServices;
+
 namespace Microsoft.ML.Rnn.Core;
 
 /// <summary>Conversions between the caller's batch-first layout and the core's time-major one.</summary>
 internal static class Layout
 {
     /// <summary>[batch, steps, width] → [steps, batch, width].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BatchFirstToTimeMajor(ReadOnlySpan<float> source, int batch, int steps, int width, Span<float> destination)
     {
         for (int row = 0; row < batch; row++)
@@ -12,6 +15,7 @@ internal static class Layout
     }
 
     /// <summary>[batch, steps, width] → [steps, batch, width], with zeros past each sequence's length: padding is never read.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SequencesToTimeMajor(ReadOnlySpan<float> source, ReadOnlySpan<int> lengths, int steps, int width, Span<float> destination)
     {
         int batch = lengths.Length;
@@ -27,6 +31,7 @@ internal static class Layout
     }
 
     /// <summary>[steps, batch, width] → [batch, steps, width].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void TimeMajorToBatchFirst(ReadOnlySpan<float> source, int batch, int steps, int width, Span<float> destination)
     {
         for (int row = 0; row < batch; row++)
@@ -47,6 +52,7 @@ internal static class Layout
     }
 
     /// <summary>The inverse of <see cref="CopyRows"/>: puts <c>[blocks, rows, width]</c> at rows from <paramref name="first"/> of <c>[blocks, batch, width]</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PlaceRows(ReadOnlySpan<float> source, int blocks, int batch, int first, int width, Span<float> destination)
     {
         int rows = source.Length / (blocks * width);

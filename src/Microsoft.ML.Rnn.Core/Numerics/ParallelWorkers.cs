@@ -56,6 +56,7 @@ internal static unsafe class ParallelWorkers
     /// <param name="work">The work; must be a local of the caller (it is read through a pointer).</param>
     /// <param name="partCount">Number of parts, 1 to <see cref="MaxParts"/>; may exceed the thread count.</param>
     /// <param name="maxThreads">Most threads to use; values above <see cref="MaxParallelism"/> are reduced.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<T>(ref T work, int partCount, int maxThreads)
         where T : struct, IParallelWork, allows ref struct
     {
@@ -93,6 +94,7 @@ internal static unsafe class ParallelWorkers
     internal static void EnterWorkerThread() => t_insideJob = true;
 
     /// <summary>Checks out a free group, this thread's last one first, creating groups as needed; null if all are busy.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static WorkerGroup? CheckOut()
     {
         int last = t_lastGroup;
@@ -132,6 +134,7 @@ internal static unsafe class ParallelWorkers
 
     private static int MaxParallelismValue() => Math.Max(1, Environment.ProcessorCount);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Invoke<T>(void* work, int part, int partCount)
         where T : struct, IParallelWork, allows ref struct =>
         Unsafe.AsRef<T>(work).Execute(part, partCount);

@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Microsoft.ML.Rnn.Core;
 
@@ -6,23 +6,25 @@ namespace Microsoft.ML.Rnn.Core;
 internal static class RowVectors
 {
     /// <summary>Adds <paramref name="vector"/> (and <paramref name="second"/>, when given, in the same pass) to every row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddToEveryRow(Span<float> matrix, ReadOnlySpan<float> vector, ReadOnlySpan<float> second = default)
     {
         int columns = vector.Length;
         for (int start = 0; start < matrix.Length; start += columns)
         {
             Span<float> row = matrix.Slice(start, columns);
-            TensorPrimitives.Add(row, vector, row);
+            Elementwise.Add(row, vector, row);
             if (!second.IsEmpty)
-                TensorPrimitives.Add(row, second, row);
+                Elementwise.Add(row, second, row);
         }
     }
 
     /// <summary>Writes the sum of all rows of a <paramref name="sums"/>-wide matrix into <paramref name="sums"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SumRows(ReadOnlySpan<float> matrix, Span<float> sums)
     {
         sums.Clear();
         for (int start = 0; start < matrix.Length; start += sums.Length)
-            TensorPrimitives.Add(sums, matrix.Slice(start, sums.Length), sums);
+            Elementwise.Add(sums, matrix.Slice(start, sums.Length), sums);
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 
@@ -84,6 +85,7 @@ internal sealed unsafe class WorkerGroup
     /// part on this thread and <paramref name="threads"/> − 1 workers, and returns when all are done. An
     /// exception from a part is rethrown here after every part has finished. Only the owner may call this.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(delegate*<void*, int, int, void> function, void* work, int partCount, int threads)
     {
         EnsureWorkers(threads - 1);
@@ -121,6 +123,7 @@ internal sealed unsafe class WorkerGroup
     /// before them. Spins without yielding for a while, since giving up the core (and waiting a scheduler
     /// tick to get it back) costs far more than a part of a short job.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WaitForParts(int partCount)
     {
         long deadline = 0;
@@ -145,6 +148,7 @@ internal sealed unsafe class WorkerGroup
     }
 
     /// <summary>Runs thread <paramref name="thread"/>'s own parts, then any the others have not started.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunParts(int thread, in JobSnapshot job)
     {
         for (int i = 0; i < job.Threads; i++)
@@ -174,6 +178,7 @@ internal sealed unsafe class WorkerGroup
     /// part. The others hold the previous job's sequence (each of its runs had a part), so every word a job
     /// reads is at most one job old, and a run left unused for 2³¹ jobs cannot look newer than the job.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RefreshClaims(int sequence, int partCount, int threads)
     {
         int last = _owner->LastThreads;
@@ -196,6 +201,7 @@ internal sealed unsafe class WorkerGroup
     /// number and the next part: a word from an older job (the previous one) means the run is untouched, a
     /// word from a newer job means this job is over (a late worker must not run anything).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryClaim(int owner, in JobSnapshot job, out int part)
     {
         ref long word = ref _claims[owner * (CacheLine / sizeof(long))];
@@ -225,6 +231,7 @@ internal sealed unsafe class WorkerGroup
     }
 
     /// <summary>Starts workers up to <paramref name="count"/>; only the owner calls it, so no lock is needed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EnsureWorkers(int count)
     {
         if (_workers.Length >= count)
@@ -285,6 +292,7 @@ internal sealed unsafe class WorkerGroup
         /// sequence. Both writes are interlocked (full fences), so at least one side sees the other's write:
         /// the worker finds the job, or the owner finds the flag and releases the semaphore. No wake-up is lost.
         /// </remarks>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void WakeIfSleeping()
         {
             // Read first: the flag's cache line then stays shared while the worker spins.
@@ -294,6 +302,7 @@ internal sealed unsafe class WorkerGroup
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Loop(int seen)
         {
             // Parts that call Run again from here run inline: this thread is inside a job.
@@ -313,6 +322,7 @@ internal sealed unsafe class WorkerGroup
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private JobSnapshot WaitForJob(int seen, ref long deadline)
         {
             for (int spin = 0; ; spin++)
@@ -346,6 +356,7 @@ internal sealed unsafe class WorkerGroup
         }
 
         /// <summary>Reads a job newer than <paramref name="seen"/>, if one is fully published.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private bool TryRead(int seen, out JobSnapshot job)
         {
             JobLine* line = _group._job;

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Microsoft.ML.Rnn.Core;
 
@@ -15,6 +16,7 @@ internal sealed class AdamOptimizer(float learningRate, float beta1, float beta2
 
     public override float LearningRate { get; set; } = learningRate;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
         _step++;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Microsoft.ML.Rnn.Core;
 
 /// <summary>
@@ -9,6 +11,7 @@ namespace Microsoft.ML.Rnn.Core;
 internal static class LossFunction
 {
     /// <summary>Targets expected for a batch: one value per output, or one class index per row for softmax cross-entropy.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int TargetLength(RnnLoss loss, HeadStructure head, int batch, int steps, int outputSize)
     {
         int rows = batch * head.OutputSteps(steps);
@@ -21,6 +24,7 @@ internal static class LossFunction
     /// holds one finite weight ≥ 0 per row, or is empty for the unweighted mean; when the weights of the batch's real
     /// positions sum to zero the loss and its gradient are zero (no row counts).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Compute(RnnLoss loss, HeadStructure head, ReadOnlySpan<float> output, ReadOnlySpan<float> targets,
         ReadOnlySpan<int> lengths, int steps, int outputSize, Span<float> dOutput, ReadOnlySpan<float> rowWeights = default)
     {
@@ -76,6 +80,7 @@ internal static class LossFunction
         return (float)(total * scale);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double SquaredError(ReadOnlySpan<float> x, ReadOnlySpan<float> target, float scale, Span<float> dx)
     {
         double sum = 0;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Microsoft.ML.Rnn.Core;
 
 /// <summary>
@@ -108,6 +110,7 @@ public sealed class RnnTrainingSession
     /// <see cref="StepCount"/> and the carried state are left as they were.</exception>
     /// <exception cref="InvalidOperationException">The loss or the gradient is not finite; the parameters are left as they were.</exception>
     /// <exception cref="InsufficientMemoryException">The first batch of this size would obviously not fit in the machine's memory (the message says what it needs).</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public float TrainStep(SequenceBatch batch, ReadOnlySpan<float> targets, ReadOnlySpan<float> initialHidden = default, ReadOnlySpan<float> initialCell = default,
         ReadOnlySpan<float> rowWeights = default, CancellationToken cancellationToken = default)
     {
@@ -164,6 +167,7 @@ public sealed class RnnTrainingSession
     /// is checked at every time step and inside the matrix products over all steps.
     /// </summary>
     /// <exception cref="OperationCanceledException">The evaluation was cancelled.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public float Evaluate(SequenceBatch batch, ReadOnlySpan<float> targets, ReadOnlySpan<float> rowWeights, CancellationToken cancellationToken)
     {
         ReadOnlySpan<float> output = _computation.Forward(batch, cancellation: cancellationToken);
@@ -176,6 +180,7 @@ public sealed class RnnTrainingSession
     public void ResetState() => _carriedBatch = 0;
 
     /// <summary>Refuses a batch larger than any so far (rows × steps) whose step would obviously not fit in memory.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CheckMemory(SequenceBatch batch)
     {
         long rowSteps = (long)batch.BatchSize * batch.Steps;

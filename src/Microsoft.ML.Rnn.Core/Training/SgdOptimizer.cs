@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Microsoft.ML.Rnn.Core;
 
 /// <summary>SGD as <c>torch.optim.SGD</c>: weight decay added to the gradient; momentum buffer starts as the first gradient.</summary>
@@ -8,6 +10,7 @@ internal sealed class SgdOptimizer(float learningRate, float momentum, float wei
 
     public override float LearningRate { get; set; } = learningRate;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
         float lr = LearningRate;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.ML.Rnn.Core;
 
 namespace Microsoft.ML.Rnn;
@@ -42,6 +43,7 @@ internal sealed class RnnBatchBuilder
 
     /// <summary>Fills the buffers with the given rows.</summary>
     /// <returns>The padded step count of the batch.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Build(ReadOnlySpan<int> rows, out ReadOnlySpan<float> inputs, out ReadOnlySpan<int> lengths, out ReadOnlySpan<float> targets)
     {
         int batch = rows.Length;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MathNet.Numerics.Statistics;
 using Microsoft.ML.Runtime;
 
@@ -17,6 +18,7 @@ internal static class RnnFeatureScale
     public const double Smallest = 0.01;
 
     /// <summary>Logs a warning for each feature (per step position) of <paramref name="set"/> whose training values are far from unit scale.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void WarnIfFarFromUnit(IChannel channel, RnnSequenceSet set, IReadOnlyList<string> featureColumns, bool isSeries)
     {
         int inputSize = set.InputSize;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Microsoft.ML.Rnn;
 
 /// <summary>
@@ -45,6 +47,7 @@ internal sealed class RnnRowStore
     }
 
     /// <summary>Appends a row (copied).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(ReadOnlySpan<float> values)
     {
         if (_chunks.Count == 0 || _chunks[^1].Length - _used < values.Length)

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using Microsoft.ML.Data;
 using Microsoft.ML.Rnn.Core;
 using Microsoft.ML.Runtime;
@@ -26,6 +27,7 @@ internal static class RnnSequenceReader
     /// <param name="outputSize">Outputs per step; 0 when the data decides it (N vs N regression with a variable-size label).</param>
     /// <param name="role">"training" or "validation", for messages.</param>
     /// <param name="weightColumn">The example weight column (a checked <see cref="float"/> column), or null for no weights.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static RnnSequenceSet Read(IHost host, IDataView data, RnnSchemaBinding binding, RnnTask task, string labelColumn, int outputSize, string role,
         string? weightColumn = null)
     {
@@ -367,6 +369,7 @@ internal static class RnnSequenceReader
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool AllFinite(ReadOnlySpan<float> values)
     {
         foreach (float v in values)
@@ -378,6 +381,7 @@ internal static class RnnSequenceReader
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Grow<T>(ref T[] buffer, int length)
     {
         if (buffer.Length < length)

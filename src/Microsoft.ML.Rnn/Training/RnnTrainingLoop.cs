@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Microsoft.ML.Rnn.Core;
 using Microsoft.ML.Runtime;
 
@@ -14,6 +15,7 @@ internal static class RnnTrainingLoop
     /// <summary>Trains <paramref name="network"/> in place and returns one report per epoch run. With label statistics
     /// (<c>labels</c>) the network learns the standardised targets and the losses are reported in the label's units
     /// where one factor converts them (<see cref="RnnLabelStandardization.LossToLabelUnits"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static List<RnnEpochReport> Run(IHost host, IChannel channel, RnnNetwork network, RnnTrainer.Options options, RnnTrainingOptions training,
         int seed, RnnSequenceSet train, RnnSequenceSet? validation, RnnLabelStandardization? labels)
     {
@@ -121,6 +123,7 @@ internal static class RnnTrainingLoop
         return history;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Evaluate(IHost host, RnnTrainingSession session, RnnSequenceSet set, RnnBatchBuilder batches, int batchSize, bool stateful,
         double lossScale, double lossShift, CancellationToken cancellation)
     {
@@ -144,6 +147,7 @@ internal static class RnnTrainingLoop
     }
 
     /// <summary>How much a batch's mean loss counts in the epoch's mean: its rows' total example weight (its row count without weights).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double BatchWeight(RnnSequenceSet set, ReadOnlySpan<int> rows)
     {
         if (!set.IsWeighted)
