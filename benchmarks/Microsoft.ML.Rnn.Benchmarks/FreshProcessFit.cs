@@ -71,14 +71,8 @@ internal static class FreshProcessFit
         int[] lengths = Enumerable.Repeat(c.Steps, c.Batch).ToArray();
         var batch = new SequenceBatch(inputs, lengths, c.Steps);
         var warmUp = Stopwatch.StartNew();
-        var first = new List<double>();
         while (warmUp.Elapsed.TotalSeconds < 3)
-        {
-            long t0 = Stopwatch.GetTimestamp();
             session.TrainStep(batch, targets);
-            if (first.Count < 500) first.Add(Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
-        }
-        first.Sort(); Console.WriteLine($"first core steps median {first[first.Count / 2]:F1} us");
 
         var samples = new double[c.Batch <= 2 ? 2000 : 50];
         for (int i = 0; i < samples.Length; i++)

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using MathNet.Numerics.Statistics;
 using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.Rnn;
@@ -21,27 +20,41 @@ internal static class RnnFeatureScale
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void WarnIfFarFromUnit(IChannel channel, RnnSequenceSet set, IReadOnlyList<string> featureColumns, bool isSeries)
     {
+        // Two passes of plain sums (mean, then squared deviations) rather than MathNet's RunningStatistics, which also
+        // tracks the higher moments at every value: this runs on every value of the training set, before every Fit.
         int inputSize = set.InputSize;
-        var statistics = new RunningStatistics[inputSize];
+        var sums = new double[inputSize];
         var absoluteSums = new double[inputSize];
-        for (int f = 0; f < inputSize; f++)
-            statistics[f] = new RunningStatistics();
+        var squaredDeviations = new double[inputSize];
+        long steps = 0;
         for (int row = 0; row < set.Count; row++)
         {
             ReadOnlySpan<float> values = set.RowFeatures(row);
-            for (int i = 0; i < values.Length; i++)
+            steps += values.Length / inputSize;
+            for (int i = 0, f = 0; i < values.Length; i++, f = f + 1 == inputSize ? 0 : f + 1)
             {
-                statistics[i % inputSize].Push(values[i]);
-                absoluteSums[i % inputSize] += Math.Abs(values[i]);
+                sums[f] += values[i];
+                absoluteSums[f] += Math.Abs(values[i]);
+            }
+        }
+
+        var means = new double[inputSize];
+        for (int f = 0; f < inputSize; f++)
+            means[f] = sums[f] / steps;
+        for (int row = 0; row < set.Count; row++)
+        {
+            ReadOnlySpan<float> values = set.RowFeatures(row);
+            for (int i = 0, f = 0; i < values.Length; i++, f = f + 1 == inputSize ? 0 : f + 1)
+            {
+                double deviation = values[i] - means[f];
+                squaredDeviations[f] += deviation * deviation;
             }
         }
 
         for (int f = 0; f < inputSize; f++)
         {
-            double meanAbsolute = absoluteSums[f] / statistics[f].Count;
-            double deviation = statistics[f].PopulationStandardDeviation;
-            if (double.IsNaN(deviation))
-                deviation = 0;
+            double meanAbsolute = absoluteSums[f] / steps;
+            double deviation = Math.Sqrt(squaredDeviations[f] / steps);
             bool large = meanAbsolute > Largest || deviation > Largest;
             bool small = meanAbsolute < Smallest && deviation < Smallest && meanAbsolute > 0;
             if (!large && !small)

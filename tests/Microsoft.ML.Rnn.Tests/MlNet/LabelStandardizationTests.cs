@@ -225,6 +225,27 @@ public sealed class LabelStandardizationTests
         Assert.IsFalse(messages.Any(m => m.Contains("far from unit scale")), "unit-scale features need no warning");
     }
 
+    [TestMethod]
+    public void TheScaleWarningReportsEachFeaturesMeanAbsoluteValueAndPopulationDeviation()
+    {
+        var ml = new MLContext(1);
+        var messages = new List<string>();
+        ml.Log += (_, e) => { lock (messages) messages.Add(e.Message); };
+        // Feature 0 takes 1000 and 1002 in turn (mean |x| 1001, population deviation 1); feature 1 takes 0.001 and 0.003
+        // (mean |x| 0.002, deviation 0.001): both far from unit scale, by the arithmetic of two values.
+        IDataView data = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 16).Select(row => new TestData.RegressionRow
+        {
+            Features = Enumerable.Range(0, TestData.Length).Select(i => (i / 2 + row) % 2 == 0 ? (i % 2 == 0 ? 1000f : 0.001f) : (i % 2 == 0 ? 1002f : 0.003f)).ToArray(),
+            Label = 1,
+        }));
+        ml.Regression.Trainers.Rnn(TestData.Options(epochs: 1)).Fit(data);
+
+        string[] warnings = messages.Where(m => m.Contains("far from unit scale")).ToArray();
+        Assert.HasCount(2, warnings, string.Join("\n", warnings));
+        StringAssert.Contains(warnings[0], "mean absolute value of 1001 and a standard deviation of 1 ");
+        StringAssert.Contains(warnings[1], "mean absolute value of 0.002 and a standard deviation of 0.001 ");
+    }
+
     private static string Bits(float value) => BitConverter.SingleToUInt32Bits(value).ToString("X8");
 
     private static string[] Strings(JsonElement array) => array.EnumerateArray().Select(e => e.GetString()!).ToArray();
