@@ -55,14 +55,16 @@ internal static class FreshProcessFit
             });
         }
 
-        Print(new { @case = caseName, threads, core_step_us = CoreStepMicroseconds(c, threads) });
+        (double now, double steady) = CoreStepMicroseconds(c, threads);
+        Print(new { @case = caseName, threads, core_step_now_us = now, core_step_us = steady });
     }
 
     /// <summary>
-    /// Median of bare training steps (forward, loss, backward, Adam) on one batch, after three seconds of them: long
-    /// enough for the JIT to have recompiled every hot method at its top tier, as in BenchmarkDotNet's steady state.
+    /// Medians of bare training steps (forward, loss, backward, Adam) on one batch: right after the Fits (the JIT's state
+    /// they ran in, so Fit time minus these steps is the work outside the core), and after three seconds of them (long
+    /// enough for the JIT to have recompiled every hot method at its top tier: BenchmarkDotNet's steady state).
     /// </summary>
-    private static double CoreStepMicroseconds(RnnBenchmarkCase c, int threads)
+    private static (double Now, double Steady) CoreStepMicroseconds(RnnBenchmarkCase c, int threads)
     {
         var network = new RnnNetwork(new RnnNetworkShape(c.Cell, c.Features, c.Hidden, c.Outputs, Head: RnnHead.ManyToMany), seed: 1);
         var session = new RnnTrainingSession(network, new RnnTrainingOptions { Threads = threads });
@@ -70,11 +72,17 @@ internal static class FreshProcessFit
         float[] targets = RnnBenchmarkCase.Random(c.Batch * c.Steps * c.Outputs, 3);
         int[] lengths = Enumerable.Repeat(c.Steps, c.Batch).ToArray();
         var batch = new SequenceBatch(inputs, lengths, c.Steps);
+        int count = c.Batch <= 2 ? 500 : 20;
+        double now = MedianStep(session, batch, targets, count);
         var warmUp = Stopwatch.StartNew();
         while (warmUp.Elapsed.TotalSeconds < 3)
             session.TrainStep(batch, targets);
+        return (now, MedianStep(session, batch, targets, count));
+    }
 
-        var samples = new double[c.Batch <= 2 ? 2000 : 50];
+    private static double MedianStep(RnnTrainingSession session, SequenceBatch batch, float[] targets, int count)
+    {
+        var samples = new double[count];
         for (int i = 0; i < samples.Length; i++)
         {
             long start = Stopwatch.GetTimestamp();

@@ -4,17 +4,18 @@
 
 For each case, starts --processes fresh processes of the benchmark program (`fresh-fit CASE THREADS FITS`), each of
 which fits the case's N vs N regression through the public API (`mlContext.Regression.Trainers.Rnn(...).Fit`) --fits
-times (5 epochs; 100 steps per epoch for the tutorial's batch of 2, 4 for the batch-64 cases) and then times the bare
-core step after three seconds of warm-up (the steady state BenchmarkDotNet measures). PyTorch runs the same shapes
-(torch_rnn.py, its median step after warm-up, best of 1 and 2 threads) in the same run.
+times (5 epochs; 100 steps per epoch for the tutorial's batch of 2, 4 for the batch-64 cases), then times the bare
+core step right away and again after three seconds of warm-up (the steady state BenchmarkDotNet measures). PyTorch
+runs the same shapes (torch_rnn.py, its median step after warm-up, best of 1 and 2 threads) in the same run.
 
 Printed per case (medians over the processes):
 - first Fit: the first Fit of the process, per optimizer step: the median of its 5 epochs, and the mean over all its
   steps (which includes compiling the code on the first steps);
 - later Fits: the median epoch of the process's other Fits, per step;
 - core: the bare core step in steady state; cold / steady = first Fit's median epoch / core;
-- outside the core: (wall time of a later Fit - its steps x core step) / epochs, as a share of 100 core steps (the
-  per-Fit setup and per-epoch work, measured against a 100-step epoch);
+- outside the core: (wall time of a later Fit - its steps x the bare core step timed right after the Fits, in the JIT
+  state they ran in) / epochs, as a share of 100 such steps: the per-Fit setup and the per-epoch and per-batch work
+  around the core (reading, batching, history, progress), against a 100-step epoch;
 - PyTorch's best median step, and PyTorch / ours for the first Fit (median epoch and all steps).
 
 Needs the .NET SDK and Debian's python3-torch with libopenblas0-pthread (run with /usr/bin/python3).
@@ -45,8 +46,8 @@ def fresh_process(case, threads, fits):
                             check=True, capture_output=True, text=True).stdout
     lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
     fit_lines = [line for line in lines if "fit" in line]
-    core = next(line["core_step_us"] for line in lines if "core_step_us" in line)
-    return fit_lines, core
+    core = next(line for line in lines if "core_step_us" in line)
+    return fit_lines, core["core_step_now_us"], core["core_step_us"]
 
 
 def torch_medians(threads):
@@ -71,15 +72,15 @@ def main():
         case, threads = CASES[name]
         first_median, first_mean, later, cores, outside = [], [], [], [], []
         for _ in range(args.processes):
-            fits, core = fresh_process(case, threads, args.fits)
+            fits, core_now, core = fresh_process(case, threads, args.fits)
             first = fits[0]["epoch_step_us"]
             first_median.append(statistics.median(first))
             first_mean.append(statistics.fmean(first))
             later.append(statistics.median([e for fit in fits[1:] for e in fit["epoch_step_us"]]))
             cores.append(core)
             epochs = len(first)
-            per_epoch = [(fit["wall_ms"] * 1e3 - fit["steps"] * core) / epochs for fit in fits[1:]]
-            outside.append(statistics.median(per_epoch) / (100 * core))
+            per_epoch = [(fit["wall_ms"] * 1e3 - fit["steps"] * core_now) / epochs for fit in fits[1:]]
+            outside.append(statistics.median(per_epoch) / (100 * core_now))
         peer = min(t[case] for t in torch if case in t)
         rows.append((name, threads, statistics.median(first_median), statistics.median(first_mean), statistics.median(later),
                      statistics.median(cores), statistics.median(outside), peer))
