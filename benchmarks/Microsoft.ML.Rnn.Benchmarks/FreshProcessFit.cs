@@ -40,7 +40,7 @@ internal static class FreshProcessFit
         var options = new RnnTrainer.Options
         {
             InputSize = c.Features, Cell = c.Cell, HiddenSize = c.Hidden, Head = RnnHead.ManyToMany, BatchSize = c.Batch,
-            MaxEpochs = Epochs, Seed = 1, NumberOfThreads = threads, StandardizeLabel = false,
+            MaxEpochs = Epochs, Seed = 1, NumberOfThreads = threads,
         };
 
         for (int fit = 1; fit <= fits; fit++)

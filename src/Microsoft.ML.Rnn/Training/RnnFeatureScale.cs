@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.Rnn;
@@ -17,44 +16,14 @@ internal static class RnnFeatureScale
     public const double Smallest = 0.01;
 
     /// <summary>Logs a warning for each feature (per step position) of <paramref name="set"/> whose training values are far from unit scale.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void WarnIfFarFromUnit(IChannel channel, RnnSequenceSet set, IReadOnlyList<string> featureColumns, bool isSeries)
     {
-        // Two passes of plain sums (mean, then squared deviations) rather than MathNet's RunningStatistics, which also
-        // tracks the higher moments at every value: this runs on every value of the training set, before every Fit.
         int inputSize = set.InputSize;
-        var sums = new double[inputSize];
-        var absoluteSums = new double[inputSize];
-        var squaredDeviations = new double[inputSize];
-        long steps = 0;
-        for (int row = 0; row < set.Count; row++)
-        {
-            ReadOnlySpan<float> values = set.RowFeatures(row);
-            steps += values.Length / inputSize;
-            for (int i = 0, f = 0; i < values.Length; i++, f = f + 1 == inputSize ? 0 : f + 1)
-            {
-                sums[f] += values[i];
-                absoluteSums[f] += Math.Abs(values[i]);
-            }
-        }
-
-        var means = new double[inputSize];
-        for (int f = 0; f < inputSize; f++)
-            means[f] = sums[f] / steps;
-        for (int row = 0; row < set.Count; row++)
-        {
-            ReadOnlySpan<float> values = set.RowFeatures(row);
-            for (int i = 0, f = 0; i < values.Length; i++, f = f + 1 == inputSize ? 0 : f + 1)
-            {
-                double deviation = values[i] - means[f];
-                squaredDeviations[f] += deviation * deviation;
-            }
-        }
-
+        RnnColumnMoments moments = RnnColumnMoments.Of(set.Count, inputSize, set.RowFeatures);
         for (int f = 0; f < inputSize; f++)
         {
-            double meanAbsolute = absoluteSums[f] / steps;
-            double deviation = Math.Sqrt(squaredDeviations[f] / steps);
+            double meanAbsolute = moments.MeanAbsolute[f];
+            double deviation = moments.StandardDeviation[f];
             bool large = meanAbsolute > Largest || deviation > Largest;
             bool small = meanAbsolute < Smallest && deviation < Smallest && meanAbsolute > 0;
             if (!large && !small)

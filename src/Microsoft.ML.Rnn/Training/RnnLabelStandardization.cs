@@ -1,5 +1,3 @@
-using MathNet.Numerics.Statistics;
-
 namespace Microsoft.ML.Rnn;
 
 /// <summary>
@@ -50,27 +48,17 @@ internal sealed class RnnLabelStandardization
     }
 
     /// <summary>The statistics of <paramref name="set"/>'s targets, over every row (and every step, for N vs N).</summary>
-    /// <remarks>MathNet's <see cref="RunningStatistics"/> streams the rows once in double precision (Welford's update),
-    /// so neither a copy of the targets nor the cancellation of a sum of squares on large values is needed.</remarks>
     public static RnnLabelStandardization Fit(RnnSequenceSet set)
     {
         int outputs = set.TargetsPerStep;
-        var statistics = new RunningStatistics[outputs];
-        for (int j = 0; j < outputs; j++)
-            statistics[j] = new RunningStatistics();
-        for (int row = 0; row < set.Count; row++)
-        {
-            ReadOnlySpan<float> targets = set.RowTargets(row);
-            for (int i = 0; i < targets.Length; i++)
-                statistics[i % outputs].Push(targets[i]);
-        }
+        RnnColumnMoments moments = RnnColumnMoments.Of(set.Count, outputs, set.RowTargets);
 
         var mean = new float[outputs];
         var deviation = new float[outputs];
         for (int j = 0; j < outputs; j++)
         {
-            mean[j] = (float)statistics[j].Mean;
-            float std = (float)statistics[j].PopulationStandardDeviation;
+            mean[j] = (float)moments.Mean[j];
+            float std = (float)moments.StandardDeviation[j];
             // A constant label (or one row) has no spread to divide by: 1 leaves it merely centred.
             deviation[j] = float.IsNormal(std) ? std : 1f;
         }
