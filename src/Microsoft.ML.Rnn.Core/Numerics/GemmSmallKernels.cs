@@ -137,10 +137,15 @@ internal static unsafe class GemmSmallKernels
         }
     }
 
+    /// <summary>Bytes of B rows a block of columns of the dot form keeps in L1 while every row of A passes over it.</summary>
+    internal const int DotsBlockBytes = 16 << 10;
+
     /// <summary>
     /// Dot form, for A and B both contiguous along the depth (C = A·Bᵀ): each element is a dot
-    /// product of two contiguous rows, four at a time sharing one operand. When C has few columns
-    /// the shared operand is the B row instead, so four rows of A go together.
+    /// product of two contiguous rows. Columns go in blocks whose B rows stay in L1 (a recurrent
+    /// weight of 256×64 would otherwise stream from L2 once per row of A), and within a block two
+    /// rows of A by four columns at a time share their loads. When C has few columns the shared
+    /// operand is the B row instead, so four rows of A go together.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Dots(in GemmProblem problem)
@@ -158,22 +163,19 @@ internal static unsafe class GemmSmallKernels
 
         if (n >= 4 || m < 4)
         {
-            for (int i = 0; i < m; i++)
+            int blockColumns = Math.Max(4, DotsBlockBytes / (sizeof(float) * k) / 4 * 4);
+            for (int first = 0; first < n; first += blockColumns)
             {
-                float* x = a.At(i, 0);
-                int j = 0;
-                for (; j + 4 <= n; j += 4)
+                int end = Math.Min(n, first + blockColumns);
+                int i = 0;
+                for (; i + 2 <= m; i += 2)
                 {
-                    Dot4(x, b.At(0, j), b.At(0, j + 1), b.At(0, j + 2), b.At(0, j + 3), k, out s0, out s1, out s2, out s3);
-                    Put(c.At(i, j), s0, accumulate);
-                    Put(c.At(i, j + 1), s1, accumulate);
-                    Put(c.At(i, j + 2), s2, accumulate);
-                    Put(c.At(i, j + 3), s3, accumulate);
+                    DotRowPair(problem, i, first, end);
                 }
 
-                for (; j < n; j++)
+                if (i < m)
                 {
-                    Put(c.At(i, j), Dot1(x, b.At(0, j), k), accumulate);
+                    DotRow(problem, i, first, end);
                 }
             }
         }
@@ -200,8 +202,100 @@ internal static unsafe class GemmSmallKernels
         }
     }
 
-    // Dot1 and Dot4 round the same way for the same pair (lane-wise fused sums, one fixed
-    // horizontal sum, then the tail), whichever operand is shared.
+    /// <summary>Row <paramref name="i"/> of C over columns [<paramref name="first"/>, <paramref name="end"/>).</summary>
+    private static void DotRow(in GemmProblem problem, int i, int first, int end)
+    {
+        StridedMatrix b = problem.B, c = problem.C;
+        int k = problem.K;
+        bool accumulate = problem.Accumulate;
+        float* x = problem.A.At(i, 0);
+        int j = first;
+        for (; j + 4 <= end; j += 4)
+        {
+            Dot4(x, b.At(0, j), b.At(0, j + 1), b.At(0, j + 2), b.At(0, j + 3), k, out float s0, out float s1, out float s2, out float s3);
+            Put(c.At(i, j), s0, accumulate);
+            Put(c.At(i, j + 1), s1, accumulate);
+            Put(c.At(i, j + 2), s2, accumulate);
+            Put(c.At(i, j + 3), s3, accumulate);
+        }
+
+        for (; j < end; j++)
+        {
+            Put(c.At(i, j), Dot1(x, b.At(0, j), k), accumulate);
+        }
+    }
+
+    /// <summary>Rows <paramref name="i"/> and <paramref name="i"/> + 1 of C over columns [<paramref name="first"/>, <paramref name="end"/>).</summary>
+    private static void DotRowPair(in GemmProblem problem, int i, int first, int end)
+    {
+        StridedMatrix b = problem.B, c = problem.C;
+        int k = problem.K;
+        bool accumulate = problem.Accumulate;
+        float* x0 = problem.A.At(i, 0);
+        float* x1 = problem.A.At(i + 1, 0);
+        int j = first;
+        for (; j + 4 <= end; j += 4)
+        {
+            float* y0 = b.At(0, j);
+            float* y1 = b.At(0, j + 1);
+            float* y2 = b.At(0, j + 2);
+            float* y3 = b.At(0, j + 3);
+            Dot2x4(x0, x1, y0, y1, y2, y3, k, out Vector<float> v00, out Vector<float> v01, out Vector<float> v02, out Vector<float> v03,
+                out Vector<float> v10, out Vector<float> v11, out Vector<float> v12, out Vector<float> v13, out int p);
+            Put(c.At(i, j), Tail(x0, y0, p, k, Vector.Sum(v00)), accumulate);
+            Put(c.At(i, j + 1), Tail(x0, y1, p, k, Vector.Sum(v01)), accumulate);
+            Put(c.At(i, j + 2), Tail(x0, y2, p, k, Vector.Sum(v02)), accumulate);
+            Put(c.At(i, j + 3), Tail(x0, y3, p, k, Vector.Sum(v03)), accumulate);
+            Put(c.At(i + 1, j), Tail(x1, y0, p, k, Vector.Sum(v10)), accumulate);
+            Put(c.At(i + 1, j + 1), Tail(x1, y1, p, k, Vector.Sum(v11)), accumulate);
+            Put(c.At(i + 1, j + 2), Tail(x1, y2, p, k, Vector.Sum(v12)), accumulate);
+            Put(c.At(i + 1, j + 3), Tail(x1, y3, p, k, Vector.Sum(v13)), accumulate);
+        }
+
+        for (; j < end; j++)
+        {
+            Put(c.At(i, j), Dot1(x0, b.At(0, j), k), accumulate);
+            Put(c.At(i + 1, j), Dot1(x1, b.At(0, j), k), accumulate);
+        }
+    }
+
+    /// <summary>The lane-wise part of <see cref="Dot1"/> for 2 × 4 pairs at once: eight accumulators share each load; <paramref name="p"/> is where the tail starts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Dot2x4(float* x0, float* x1, float* y0, float* y1, float* y2, float* y3, int k,
+        out Vector<float> v00, out Vector<float> v01, out Vector<float> v02, out Vector<float> v03,
+        out Vector<float> v10, out Vector<float> v11, out Vector<float> v12, out Vector<float> v13, out int p)
+    {
+        int w = Vector<float>.Count;
+        v00 = v01 = v02 = v03 = v10 = v11 = v12 = v13 = default;
+        for (p = 0; p + w <= k; p += w)
+        {
+            Vector<float> a0 = Vector.Load(x0 + p), a1 = Vector.Load(x1 + p);
+            Vector<float> b0 = Vector.Load(y0 + p), b1 = Vector.Load(y1 + p), b2 = Vector.Load(y2 + p), b3 = Vector.Load(y3 + p);
+            v00 = Vector.FusedMultiplyAdd(a0, b0, v00);
+            v01 = Vector.FusedMultiplyAdd(a0, b1, v01);
+            v02 = Vector.FusedMultiplyAdd(a0, b2, v02);
+            v03 = Vector.FusedMultiplyAdd(a0, b3, v03);
+            v10 = Vector.FusedMultiplyAdd(a1, b0, v10);
+            v11 = Vector.FusedMultiplyAdd(a1, b1, v11);
+            v12 = Vector.FusedMultiplyAdd(a1, b2, v12);
+            v13 = Vector.FusedMultiplyAdd(a1, b3, v13);
+        }
+    }
+
+    /// <summary><see cref="Dot1"/>'s sequential tail: depth [<paramref name="p"/>, <paramref name="k"/>) added to the lanes' sum <paramref name="s"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Tail(float* x, float* y, int p, int k, float s)
+    {
+        for (; p < k; p++)
+        {
+            s = MathF.FusedMultiplyAdd(x[p], y[p], s);
+        }
+
+        return s;
+    }
+
+    // Dot1, Dot4 and Dot2x4 with Tail round the same way for the same pair (lane-wise fused sums,
+    // one fixed horizontal sum, then the tail), whichever operand is shared.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Dot4(float* x, float* y0, float* y1, float* y2, float* y3, int k, out float s0, out float s1, out float s2, out float s3)
     {
