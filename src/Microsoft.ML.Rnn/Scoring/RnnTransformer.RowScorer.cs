@@ -128,7 +128,8 @@ public sealed partial class RnnTransformer
                     float[] probability = Probability;
                     Grow(ref probability, OutputLength);
                     Probability = probability;
-                    TensorPrimitives.Sigmoid(values, Probability.AsSpan(0, OutputLength));
+                    if (OutputLength > 0) // a row of zero steps has no steps to score (TensorPrimitives refuses empty spans)
+                        TensorPrimitives.Sigmoid(values, Probability.AsSpan(0, OutputLength));
                     for (int i = 0; i < groups; i++)
                         Predicted[i] = values[i] > 0f ? 1u : 0u;
                     break;
