@@ -283,8 +283,10 @@ public sealed class GemmTests
         Assert.AreEqual(GemmPath.Packed, PlanOf(Variant.TransposedB, 256, 256, 64, 1, out _, out _));
     }
 
-    // The blocked dot form against the row-by-row dot product written out here with Dot1's operations: lane-wise fused
-    // multiply-adds from zero in depth order, the vector's sum, then the sequential tail.
+    // A row-invariant product of one row per sequence (the recurrent product) against the row-by-row dot product written
+    // out here with Dot1's operations: lane-wise fused multiply-adds from zero in depth order, the vector's sum, then the
+    // sequential tail. From a vector's depth on that is the blocked dot form; below it any path may run (all sum in depth
+    // order from zero), so this also checks that they round alike.
     [TestMethod]
     public void BlockedDotsEqualRowByRowDotProductsBitForBit()
     {

@@ -7,6 +7,9 @@ namespace Microsoft.ML.Rnn.Core;
 /// </summary>
 public sealed class RnnNetwork
 {
+    /// <summary>Most bytes of batch buffers the network keeps between batch predictions.</summary>
+    internal const long MaxRetainedBatchBytes = 64L << 20;
+
     private readonly ThreadLocal<PredictionWorkspace> _prediction;
     private RnnComputation? _batchComputation;
 
@@ -138,8 +141,8 @@ public sealed class RnnNetwork
     /// <summary>
     /// Runs a batch of sequences and writes each one's raw head outputs (logits for classification): for every
     /// sequence, bit for bit what <see cref="Predict(ReadOnlySpan{float}, Span{float})"/> gives it alone, whatever the
-    /// batch's size, the other sequences' lengths and <paramref name="threads"/>. Thread-safe; one computation's buffers
-    /// are kept between calls (up to <see cref="MaxRetainedBatchBytes"/>), so repeated batches of one size allocate nothing.
+    /// batch's size, the other sequences' lengths and <paramref name="threads"/>. Thread-safe; the buffers of one call at a
+    /// time are kept for the next (up to 64 MB), so repeated batches of one size from one thread allocate nothing.
     /// </summary>
     /// <param name="batch">The sequences, batch-first, each padded after its own length to <see cref="SequenceBatch.Steps"/>.</param>
     /// <param name="outputs">
@@ -167,9 +170,6 @@ public sealed class RnnNetwork
         if (bytes <= MaxRetainedBatchBytes)
             _batchComputation = computation;
     }
-
-    /// <summary>Most bytes of batch buffers the network keeps between batch predictions.</summary>
-    internal const long MaxRetainedBatchBytes = 64L << 20;
 
     /// <summary>Marks the network as held by a trained model (see <see cref="IsReadOnly"/>).</summary>
     internal RnnNetwork AsReadOnly()
