@@ -17,7 +17,7 @@ public sealed partial class RnnTransformer
         /// <summary>Most rows in a block: enough for every core to get blocks of rows of its own.</summary>
         internal const int MaxBlockRows = 256;
 
-        /// <summary>Most bytes of activations a block's batch may need (a few MB keeps a cursor's memory modest).</summary>
+        /// <summary>Most bytes of activations a block's rows (and each batch of them, padded) may need: a few MB keeps a cursor's memory modest.</summary>
         internal const long MaxBlockBytes = 8L << 20;
 
         private readonly RnnNetwork _network;
@@ -28,14 +28,13 @@ public sealed partial class RnnTransformer
         private readonly int _inputSize;
         private readonly RowFeatures[] _rows = new RowFeatures[MaxBlockRows];
         private readonly int[] _offsets = new int[MaxBlockRows];
-        private readonly int[] _batchRows = new int[MaxBlockRows];
+        private readonly int[] _outputStarts = new int[MaxBlockRows];
         private readonly int[] _lengths = new int[MaxBlockRows];
         private float[] _staged = [];
         private float[] _inputs = [];
         private float[] _outputs = [];
         private long _first;
         private int _count;
-        private int _perRow;
         private int _failedRow = -1;
         private ExceptionDispatchInfo? _failure;
 
@@ -64,7 +63,7 @@ public sealed partial class RnnTransformer
             row = _rows[index];
             if (!row.Valid)
                 return default;
-            return _outputs.AsSpan(_batchRows[index] * _perRow, _network.OutputLength(row.Steps));
+            return _outputs.AsSpan(_outputStarts[index], _network.OutputLength(row.Steps));
         }
 
         /// <summary>Reads and scores the rows after the current block.</summary>
@@ -75,8 +74,9 @@ public sealed partial class RnnTransformer
             _count = 0;
             _failedRow = -1;
             _failure = null;
-            int valid = 0, steps = 0, staged = 0;
-            while (_count < MaxBlockRows && _ahead.MoveNext())
+            long bytes = 0;
+            int staged = 0;
+            while (_count < MaxBlockRows && bytes < MaxBlockBytes && _ahead.MoveNext())
             {
                 RowFeatures row;
                 try
@@ -98,40 +98,68 @@ public sealed partial class RnnTransformer
                     RowScorer.Grow(ref _staged, staged + length);
                     _reader.CopySequence(_staged.AsSpan(staged, length));
                     _offsets[_count] = staged;
-                    _batchRows[_count] = valid;
-                    _lengths[valid++] = row.Steps;
                     staged += length;
-                    steps = Math.Max(steps, row.Steps);
+                    bytes += Bytes(1, row.Steps);
                 }
 
                 _count++;
-                if (sizeof(float) * MemoryEstimate.ActivationFloats(_network.Shape, valid, steps, training: false) >= MaxBlockBytes)
-                    break;
             }
 
             if (_count == 0)
                 throw new InvalidOperationException("The look-ahead cursor ended before the main cursor: the source did not give both cursors the same rows.");
-            if (valid > 0)
-                Score(valid, steps);
+            Score();
         }
 
-        /// <summary>Lays the staged sequences out batch-first, padded to <paramref name="steps"/>, and runs the batch.</summary>
-        private void Score(int valid, int steps)
+        /// <summary>
+        /// Scores the block's valid rows in batches of consecutive rows that, padded to their longest, stay within
+        /// <see cref="MaxBlockBytes"/> (a row alone always runs), so one long row does not pad many short ones.
+        /// </summary>
+        private void Score()
         {
-            int rowValues = steps * _inputSize;
+            int outputEnd = 0;
+            for (int first = 0; first < _count;)
+            {
+                int end = first, valid = 0, steps = 0;
+                for (; end < _count; end++)
+                {
+                    RowFeatures row = _rows[end];
+                    if (end == _failedRow || !row.Valid)
+                        continue;
+                    int longest = Math.Max(steps, row.Steps);
+                    if (valid > 0 && Bytes(valid + 1, longest) > MaxBlockBytes)
+                        break;
+                    _lengths[valid++] = row.Steps;
+                    steps = longest;
+                }
+
+                if (valid > 0)
+                    outputEnd = ScoreBatch(first, end, valid, steps, outputEnd);
+                first = end;
+            }
+        }
+
+        /// <summary>Lays rows [<paramref name="first"/>, <paramref name="end"/>) out batch-first, padded to <paramref name="steps"/>, runs them, and returns where their outputs end.</summary>
+        private int ScoreBatch(int first, int end, int valid, int steps, int outputStart)
+        {
+            int rowValues = steps * _inputSize, perRow = _network.OutputLength(steps);
             RowScorer.Grow(ref _inputs, valid * rowValues);
             Span<float> inputs = _inputs.AsSpan(0, valid * rowValues);
             inputs.Clear();
-            for (int i = 0; i < _count; i++)
+            RowScorer.Grow(ref _outputs, outputStart + valid * perRow);
+            for (int i = first, b = 0; i < end; i++)
             {
                 RowFeatures row = _rows[i];
-                if (row.Valid && i != _failedRow)
-                    _staged.AsSpan(_offsets[i], row.Steps * _inputSize).CopyTo(inputs[(_batchRows[i] * rowValues)..]);
+                if (i == _failedRow || !row.Valid)
+                    continue;
+                _staged.AsSpan(_offsets[i], row.Steps * _inputSize).CopyTo(inputs[(b * rowValues)..]);
+                _outputStarts[i] = outputStart + b * perRow;
+                b++;
             }
 
-            _perRow = _network.OutputLength(steps);
-            RowScorer.Grow(ref _outputs, valid * _perRow);
-            _network.Predict(new SequenceBatch(inputs, _lengths.AsSpan(0, valid), steps), _outputs.AsSpan(0, valid * _perRow), _threads);
+            _network.Predict(new SequenceBatch(inputs, _lengths.AsSpan(0, valid), steps), _outputs.AsSpan(outputStart, valid * perRow), _threads);
+            return outputStart + valid * perRow;
         }
+
+        private long Bytes(int rows, int steps) => sizeof(float) * MemoryEstimate.ActivationFloats(_network.Shape, rows, steps, training: false);
     }
 }

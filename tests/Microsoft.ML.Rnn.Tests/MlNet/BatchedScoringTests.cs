@@ -146,6 +146,21 @@ public sealed class BatchedScoringTests
     }
 
     [TestMethod]
+    public void ALongRowAmongShortOnesScoresAsAlone()
+    {
+        // 3,000 steps padded for a whole block of 256 rows would need about 400 MB: the block is scored in batches instead.
+        var ml = new MLContext(1);
+        RnnTrainer.Options options = TestData.Options(RnnCellType.Lstm, RnnHead.ManyToMany, epochs: 1);
+        options.HiddenSize = 16;
+        float[][] x = Ragged(40, 8);
+        ITransformer model = ml.Regression.Trainers.Rnn(options)
+            .Fit(ml.Data.LoadFromEnumerable(x.Select(s => new TrainVectorRow { Features = s, Label = TestData.RunningSums(s) })));
+        Row[] rows = MixedRows(12);
+        rows[300].Features = TestData.Sequences(1, 99, length: 3000 * TestData.InputSize)[0];
+        AssertBatchedScoresEqualRowByRow(model, ml.Data.LoadFromEnumerable(rows), rows.Select(r => r.Id).ToArray());
+    }
+
+    [TestMethod]
     public void BidirectionalBinaryManyToMany()
     {
         var ml = new MLContext(1);
