@@ -291,7 +291,7 @@ internal static unsafe class GemmSmallKernels
     /// halves: ((v0+v1)+(v2+v3)) + ((v4+v5)+(v6+v7))), which a one-time comparison with Vector.Sum itself confirms,
     /// so a runtime that sums in another order keeps the sums one at a time and the rounding of <see cref="Dot1"/>.
     /// </summary>
-    private static readonly bool PairedSums = Avx.IsSupported && Vector<float>.Count == 8 && PairedSumsMatchVectorSum();
+    internal static readonly bool PairedSums = Avx.IsSupported && Vector<float>.Count == 8 && PairedSumsMatchVectorSum();
 
     /// <summary>The four lane sums, each exactly <see cref="Vector.Sum{T}(Vector{T})"/>; with horizontal adds, 3 adds and an add of halves for four instead of one reduction each.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
