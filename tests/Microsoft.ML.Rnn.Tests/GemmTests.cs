@@ -266,11 +266,88 @@ public sealed class GemmTests
         Assert.AreEqual(1, parts);
     }
 
-    private static unsafe GemmPath PlanOf(Variant variant, int m, int n, int k, int maxThreads, out int threads, out int parts)
+    [TestMethod]
+    public void RowInvariantProductsPlanByOneSequenceNotByM()
+    {
+        // Varying rows per sequence: planned as 3 rows (tiny weights take the dot form), whatever M.
+        foreach (int m in new[] { 1, 2, 3, 30, 7680 })
+        {
+            Assert.AreEqual(GemmPath.Packed, PlanOf(Variant.TransposedB, m, 256, 64, 1, out _, out _, GemmDispatcher.VaryingRows), $"M = {m}");
+            Assert.AreEqual(GemmPath.Dots, PlanOf(Variant.TransposedB, m, 15, 10, 1, out _, out _, GemmDispatcher.VaryingRows), $"M = {m}");
+            Assert.AreEqual(GemmPath.Dots, PlanOf(Variant.TransposedB, m, 2, 64, 1, out _, out _, GemmDispatcher.VaryingRows), $"M = {m}");
+            Assert.AreEqual(GemmPath.Dots, PlanOf(Variant.TransposedB, m, 256, 64, 1, out _, out _, sequenceRows: 1), $"M = {m}");
+        }
+
+        // Without it, the same products change path with M.
+        Assert.AreEqual(GemmPath.Dots, PlanOf(Variant.TransposedB, 2, 256, 64, 1, out _, out _));
+        Assert.AreEqual(GemmPath.Packed, PlanOf(Variant.TransposedB, 256, 256, 64, 1, out _, out _));
+    }
+
+    // A row-invariant product of one row per sequence (the recurrent product) against the row-by-row dot product written
+    // out here with Dot1's operations: lane-wise fused multiply-adds from zero in depth order, the vector's sum, then the
+    // sequential tail. From a vector's depth on that is the blocked dot form; below it any path may run (all sum in depth
+    // order from zero), so this also checks that they round alike.
+    [TestMethod]
+    public void BlockedDotsEqualRowByRowDotProductsBitForBit()
+    {
+        // With AVX and 8 lanes the tile's sums take the horizontal-add reduction, so that is what this checks there.
+        Assert.AreEqual(System.Runtime.Intrinsics.X86.Avx.IsSupported && System.Numerics.Vector<float>.Count == 8, GemmSmallKernels.PairedSums);
+        var random = new Random(7);
+        int[] depths = [1, 3, 7, 8, 9, 17, 64, 100, 1100];
+        int[] columns = [1, 3, 4, 5, 256];
+        foreach (int k in depths)
+            foreach (int n in columns)
+            {
+                int m = random.Next(1, 71);
+                int lda = k + random.Next(0, 3), ldb = k + random.Next(0, 3), ldc = n + random.Next(0, 3);
+                float[] a = RandomValues(random, (m - 1) * lda + k);
+                float[] b = RandomValues(random, (n - 1) * ldb + k);
+                bool accumulate = random.Next(2) == 1;
+                float[] c = RandomValues(random, (m - 1) * ldc + n);
+                float[] expected = (float[])c.Clone();
+                for (int i = 0; i < m; i++)
+                    for (int j = 0; j < n; j++)
+                    {
+                        float dot = ReferenceDot(a.AsSpan(i * lda, k), b.AsSpan(j * ldb, k));
+                        expected[i * ldc + j] = accumulate ? expected[i * ldc + j] + dot : dot;
+                    }
+
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    float[] actual = (float[])c.Clone();
+                    Gemm.MultiplyTransposedB(m, n, k, a, lda, b, ldb, actual, ldc, accumulate, threads, sequenceRows: 1);
+                    for (int e = 0; e < actual.Length; e++)
+                        Assert.AreEqual(BitConverter.SingleToInt32Bits(expected[e]), BitConverter.SingleToInt32Bits(actual[e]),
+                            $"M {m}, N {n}, K {k}, threads {threads}: element {e}");
+                }
+            }
+    }
+
+    private static float ReferenceDot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    {
+        int w = System.Numerics.Vector<float>.Count, p = 0;
+        System.Numerics.Vector<float> lanes = default;
+        for (; p + w <= x.Length; p += w)
+            lanes = System.Numerics.Vector.FusedMultiplyAdd(new System.Numerics.Vector<float>(x.Slice(p, w)), new System.Numerics.Vector<float>(y.Slice(p, w)), lanes);
+        float sum = System.Numerics.Vector.Sum(lanes);
+        for (; p < x.Length; p++)
+            sum = MathF.FusedMultiplyAdd(x[p], y[p], sum);
+        return sum;
+    }
+
+    private static float[] RandomValues(Random random, int count)
+    {
+        var values = new float[count];
+        for (int i = 0; i < count; i++)
+            values[i] = (float)(random.NextDouble() * 2 - 1);
+        return values;
+    }
+
+    private static unsafe GemmPath PlanOf(Variant variant, int m, int n, int k, int maxThreads, out int threads, out int parts, int sequenceRows = 0)
     {
         StridedMatrix a = variant == Variant.TransposedA ? new StridedMatrix(null, 1, m) : new StridedMatrix(null, k, 1);
         StridedMatrix b = variant == Variant.TransposedB ? new StridedMatrix(null, 1, k) : new StridedMatrix(null, n, 1);
-        var problem = new GemmProblem(m, n, k, a, b, new StridedMatrix(null, n, 1), accumulate: false);
+        var problem = new GemmProblem(m, n, k, a, b, new StridedMatrix(null, n, 1), accumulate: false, sequenceRows: sequenceRows);
         return GemmDispatcher.Plan(ref problem, maxThreads, out threads, out parts).Path;
     }
 
@@ -337,7 +414,8 @@ public sealed class GemmTests
         {
             GemmCall call = _variant switch
             {
-                Variant.TransposedB => Gemm.MultiplyTransposedB,
+                Variant.TransposedB => (m, n, k, a, lda, b, ldb, c, ldc, accumulate, maxThreads, cancellation) =>
+                    Gemm.MultiplyTransposedB(m, n, k, a, lda, b, ldb, c, ldc, accumulate, maxThreads, cancellation),
                 Variant.Plain => Gemm.Multiply,
                 _ => Gemm.MultiplyTransposedA,
             };

@@ -56,13 +56,18 @@ internal sealed class RnnComputation
     /// <param name="network">The network whose parameters the passes read.</param>
     /// <param name="threads">Threads a pass may use; 1 keeps everything on the calling thread.</param>
     /// <param name="dropoutSeed">Seed of the dropout masks drawn during training passes.</param>
-    public RnnComputation(RnnNetwork network, int threads = 1, int dropoutSeed = 0)
+    /// <param name="rowInvariant">
+    /// Scoring only: every forward pass gives each row the bits it gets alone, whatever the batch (sizes, other rows'
+    /// lengths, threads); such a computation cannot train.
+    /// </param>
+    public RnnComputation(RnnNetwork network, int threads = 1, int dropoutSeed = 0, bool rowInvariant = false)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         _network = network;
         _shape = network.Shape;
         Threads = threads;
+        RowInvariant = rowInvariant;
         _dropoutRandom = new Random(dropoutSeed);
         _dropoutMasks = new float[Math.Max(0, _shape.EncoderLayers - 1)][];
         for (int i = 0; i < _dropoutMasks.Length; i++)
@@ -71,6 +76,9 @@ internal sealed class RnnComputation
 
     /// <summary>Threads a pass may use.</summary>
     public int Threads { get; }
+
+    /// <summary>Whether forward passes are row-invariant (scoring only; see the constructor).</summary>
+    public bool RowInvariant { get; }
 
     /// <summary>The network this computation runs.</summary>
     public RnnNetwork Network => _network;
@@ -107,6 +115,8 @@ internal sealed class RnnComputation
         CancellationToken cancellation = default, ReadOnlySpan<float> targets = default)
     {
         batch.Validate(_shape.InputSize);
+        if (RowInvariant && training)
+            throw new InvalidOperationException("A row-invariant computation scores only; training passes plan their products by shape.");
         if (_shape.EncoderLayers == 0 && batch.Steps != 1)
             throw new ArgumentException($"Steps is {batch.Steps}; a OneToMany network takes one input vector per sequence, so expected 1.", "steps");
         bool teacherForced = _shape.OutputFeedback != RnnOutputFeedback.None && !targets.IsEmpty;
@@ -145,6 +155,7 @@ internal sealed class RnnComputation
             DropoutMasks = dropout ? _dropoutMasks : null,
             Targets = teacherForced ? targets : default,
             Cancellation = cancellation,
+            RowInvariant = RowInvariant,
         }, ThreadsPerBlock);
         RunBlocks(ref work);
 
@@ -180,6 +191,8 @@ internal sealed class RnnComputation
     public void Backward(ReadOnlySpan<float> outputGradient, Span<float> parameterGradient, Span<float> inputGradient = default,
         CancellationToken cancellation = default)
     {
+        if (RowInvariant)
+            throw new InvalidOperationException("A row-invariant computation scores only; create one without rowInvariant to train.");
         if (!_hasForward)
             throw new InvalidOperationException("Backward needs a forward pass first.");
         if (_freeRunning)

@@ -98,7 +98,7 @@ internal sealed class RowBlock
                 RecurrentDirection pass = _directions[layer, direction];
                 pass.Forward(parameters, layerInput, lengths, steps,
                     StateSlice(initialHidden, stateIndex, stateSize), StateSlice(initialCell, stateIndex, stateSize),
-                    layerOutput, threads, batch.Cancellation);
+                    layerOutput, threads, batch.Cancellation, batch.RowInvariant ? GemmDispatcher.VaryingRows : 0);
                 pass.FinalHidden.CopyTo(finalHidden.Slice(stateIndex * stateSize, stateSize));
                 if (!finalCell.IsEmpty)
                     pass.FinalCell.CopyTo(finalCell.Slice(stateIndex * stateSize, stateSize));
@@ -126,7 +126,7 @@ internal sealed class RowBlock
 
         int targetsPerRow = batch.Targets.Length / batch.BatchSize;
         _head.Forward(parameters[_headOffset..], TopStack(), batch.Targets.Slice(first * targetsPerRow, rows * targetsPerRow),
-            Buffers.Ensure(ref _output, _head.OutputLength(rows, steps)), threads, batch.Cancellation);
+            Buffers.Ensure(ref _output, _head.OutputLength(rows, steps)), threads, batch.Cancellation, batch.RowInvariant);
     }
 
     /// <summary>

@@ -35,5 +35,11 @@ internal readonly ref struct RowBlockInputs
     /// <summary>Checked at every time step and inside the products over all steps, so that a cancelled pass stops within a step.</summary>
     public CancellationToken Cancellation { get; init; }
 
+    /// <summary>
+    /// A forward-only pass in which every product chooses its algorithm without looking at the number of rows, so each
+    /// row's outputs are bit-identical whatever batch it is in (see <see cref="GemmProblem.SequenceRows"/>).
+    /// </summary>
+    public bool RowInvariant { get; init; }
+
     public int BatchSize => Lengths.Length;
 }

@@ -122,7 +122,7 @@ internal sealed class DecoderHead : OutputHead
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Forward(ReadOnlySpan<float> parameters, in StackOutput stack, ReadOnlySpan<float> targets, Span<float> output, int threads,
-        CancellationToken cancellation)
+        CancellationToken cancellation, bool rowInvariant)
     {
         _batch = stack.Batch;
         int steps = Steps, batch = _batch, outputs = Shape.OutputWidth;
@@ -131,7 +131,10 @@ internal sealed class DecoderHead : OutputHead
         bool feedsOwnOutput = _feedbackWidth > 0 && targets.IsEmpty;
         _stepByStep = _attention is not null || feedsOwnOutput;
 
-        ReadOnlySpan<float> context = FormContext(parameters, stack, threads, cancellation);
+        ReadOnlySpan<float> context = FormContext(parameters, stack, threads, cancellation, rowInvariant);
+
+        // Row-invariant, each sequence gives the products over all decoder steps exactly `steps` rows, and one a step.
+        int sequenceRows = rowInvariant ? steps : 0, stepRows = rowInvariant ? 1 : 0;
         ReadOnlySpan<float> initialHidden = default, initialCell = default;
         if (_startsFromEncoderLayers)
         {
@@ -153,15 +156,15 @@ internal sealed class DecoderHead : OutputHead
         {
             for (int layer = 0; layer < _layerCount; layer++)
                 _layers[layer].Forward(parameters, LayerInput(layer), lengths, steps, StateSlice(initialHidden, layer), StateSlice(initialCell, layer),
-                    Buffers.Ensure(ref _layerOutputs[layer], steps * batch * _hidden), threads, cancellation);
-            _head.Forward(parameters, _layerOutputs[Top], steps * batch, timeMajor, threads, cancellation);
+                    Buffers.Ensure(ref _layerOutputs[layer], steps * batch * _hidden), threads, cancellation, sequenceRows);
+            _head.Forward(parameters, _layerOutputs[Top], steps * batch, timeMajor, threads, cancellation, sequenceRows);
         }
         else
         {
             for (int layer = 0; layer < _layerCount; layer++)
             {
                 Buffers.Ensure(ref _layerOutputs[layer], steps * batch * _hidden);
-                _layers[layer].Begin(lengths, steps, StateSlice(initialHidden, layer), StateSlice(initialCell, layer));
+                _layers[layer].Begin(lengths, steps, StateSlice(initialHidden, layer), StateSlice(initialCell, layer), rowInvariant);
             }
 
             int rowWidth = _inputWidth;
@@ -183,7 +186,7 @@ internal sealed class DecoderHead : OutputHead
                 }
 
                 _head.Forward(parameters, _layerOutputs[Top].AsSpan(t * batch * _hidden, batch * _hidden), batch, timeMajor.Slice(t * batch * outputs, batch * outputs),
-                    threads: 1, cancellation);
+                    threads: 1, cancellation, stepRows);
             }
         }
 
@@ -254,19 +257,19 @@ internal sealed class DecoderHead : OutputHead
     }
 
     /// <summary>The context of each row, <c>[batch, context width]</c>: the encoder's top final state or its projection (none for attention or 1 vs N).</summary>
-    private ReadOnlySpan<float> FormContext(ReadOnlySpan<float> parameters, in StackOutput stack, int threads, CancellationToken cancellation)
+    private ReadOnlySpan<float> FormContext(ReadOnlySpan<float> parameters, in StackOutput stack, int threads, CancellationToken cancellation, bool rowInvariant)
     {
         if (_context is not null)
         {
             Span<float> projected = Buffers.Ensure(ref _contextValues, StateSize);
-            _context.Forward(parameters, stack.FinalState, _batch, projected, threads, cancellation);
+            _context.Forward(parameters, stack.FinalState, _batch, projected, threads, cancellation, rowInvariant ? 1 : 0);
             TensorPrimitives.Tanh(projected, projected);
             return projected;
         }
 
         if (_attention is not null)
         {
-            _attention.Prepare(parameters, stack, Steps, threads, cancellation);
+            _attention.Prepare(parameters, stack, Steps, threads, cancellation, rowInvariant);
             return default;
         }
 

@@ -27,13 +27,16 @@ internal sealed class LinearProjection
     /// <summary>The bias, <c>[outputs]</c>.</summary>
     public ParameterTensor Bias { get; }
 
-    /// <summary><c>[rows, inputs] → [rows, outputs]</c>; <paramref name="cancellation"/> is checked inside the product.</summary>
+    /// <summary>
+    /// <c>[rows, inputs] → [rows, outputs]</c>; <paramref name="cancellation"/> is checked inside the product;
+    /// <paramref name="sequenceRows"/> as <see cref="GemmProblem.SequenceRows"/> (0 for a pass that may train).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Forward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, int rows, Span<float> output, int threads,
-        CancellationToken cancellation)
+        CancellationToken cancellation, int sequenceRows)
     {
         Gemm.MultiplyTransposedB(rows, _outputs, _inputs, input, _inputs, Weight.In(parameters), _inputs, output, _outputs, accumulate: false, threads,
-            cancellation);
+            cancellation, sequenceRows);
         RowVectors.AddToEveryRow(output[..(rows * _outputs)], Bias.In(parameters));
     }
 

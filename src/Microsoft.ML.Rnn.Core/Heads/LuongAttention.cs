@@ -30,14 +30,18 @@ internal sealed class LuongAttention
     /// <summary><c>W_a</c>, <c>[hidden, encoder width]</c>.</summary>
     public ParameterTensor Weight { get; }
 
-    /// <summary>Computes the keys <c>W_a h_s</c> of every encoder step; <paramref name="decoderSteps"/> sizes the weights kept for backward.</summary>
-    public void Prepare(ReadOnlySpan<float> parameters, in StackOutput stack, int decoderSteps, int threads, CancellationToken cancellation)
+    /// <summary>
+    /// Computes the keys <c>W_a h_s</c> of every encoder step; <paramref name="decoderSteps"/> sizes the weights kept for
+    /// backward; a <paramref name="rowInvariant"/> pass rounds each row's keys as that row alone would.
+    /// </summary>
+    public void Prepare(ReadOnlySpan<float> parameters, in StackOutput stack, int decoderSteps, int threads, CancellationToken cancellation, bool rowInvariant)
     {
         _batch = stack.Batch;
         _encoderSteps = stack.StepCount;
         int rows = _encoderSteps * _batch;
         Span<float> keys = Buffers.Ensure(ref _keys, rows * _hidden);
-        Gemm.MultiplyTransposedB(rows, _hidden, _width, stack.Steps, _width, Weight.In(parameters), _width, keys, _hidden, accumulate: false, threads, cancellation);
+        Gemm.MultiplyTransposedB(rows, _hidden, _width, stack.Steps, _width, Weight.In(parameters), _width, keys, _hidden, accumulate: false, threads, cancellation,
+            rowInvariant ? GemmDispatcher.VaryingRows : 0);
         Buffers.Ensure(ref _weights, decoderSteps * _batch * _encoderSteps);
         Buffers.Ensure(ref _dWeights, _encoderSteps);
     }

@@ -29,11 +29,11 @@ internal sealed class ManyToManyHead : OutputHead
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Forward(ReadOnlySpan<float> parameters, in StackOutput stack, ReadOnlySpan<float> targets, Span<float> output, int threads,
-        CancellationToken cancellation)
+        CancellationToken cancellation, bool rowInvariant)
     {
         int rows = stack.StepCount * stack.Batch;
         Span<float> timeMajor = Buffers.Ensure(ref _timeMajor, rows * Shape.OutputWidth);
-        _linear.Forward(parameters, stack.Steps, rows, timeMajor, threads, cancellation);
+        _linear.Forward(parameters, stack.Steps, rows, timeMajor, threads, cancellation, rowInvariant ? GemmDispatcher.VaryingRows : 0);
         Layout.TimeMajorToBatchFirst(timeMajor, stack.Batch, stack.StepCount, Shape.OutputWidth, output);
     }
 

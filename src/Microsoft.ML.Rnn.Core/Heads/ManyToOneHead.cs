@@ -24,8 +24,8 @@ internal sealed class ManyToOneHead : OutputHead
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Forward(ReadOnlySpan<float> parameters, in StackOutput stack, ReadOnlySpan<float> targets, Span<float> output, int threads,
-        CancellationToken cancellation) =>
-        _linear.Forward(parameters, stack.FinalState, stack.Batch, output, threads, cancellation);
+        CancellationToken cancellation, bool rowInvariant) =>
+        _linear.Forward(parameters, stack.FinalState, stack.Batch, output, threads, cancellation, sequenceRows: rowInvariant ? 1 : 0);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Backward(ReadOnlySpan<float> parameters, in StackOutput stack, ReadOnlySpan<float> dOutput,

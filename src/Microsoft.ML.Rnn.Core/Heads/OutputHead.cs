@@ -34,10 +34,11 @@ internal abstract class OutputHead
     /// Writes the outputs, <c>[batch, output steps, outputs]</c>, from the head's <paramref name="parameters"/>.
     /// <paramref name="targets"/> are the rows' training targets (as the loss takes them) for a decoder that feeds back
     /// its previous output (teacher forcing), or empty (it feeds back its own). <paramref name="cancellation"/> is checked
-    /// inside its products (over all steps, they can be large).
+    /// inside its products (over all steps, they can be large). A <paramref name="rowInvariant"/> (forward-only) pass
+    /// gives each row the bits it would get alone (see <see cref="GemmProblem.SequenceRows"/>).
     /// </summary>
     public abstract void Forward(ReadOnlySpan<float> parameters, in StackOutput stack, ReadOnlySpan<float> targets, Span<float> output, int threads,
-        CancellationToken cancellation);
+        CancellationToken cancellation, bool rowInvariant);
 
     /// <summary>
     /// Writes the head's parameter gradients into <paramref name="gradients"/> (its own tail of the gradient vector) and

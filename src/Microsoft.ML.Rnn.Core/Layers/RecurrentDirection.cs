@@ -32,11 +32,14 @@ internal abstract class RecurrentDirection
     /// <summary>
     /// Runs the direction over <paramref name="input"/> ([steps, batch, inputWidth]) and writes its per-step outputs
     /// into its part of <paramref name="layerOutput"/> ([steps, batch, outputWidth]; zero past a sequence's end).
-    /// <paramref name="cancellation"/> is checked at every step and inside the input projection.
+    /// <paramref name="cancellation"/> is checked at every step and inside the input projection. <paramref name="sequenceRows"/>:
+    /// 0 for a pass that may train; for a forward-only, row-invariant pass, the steps each sequence contributes to the input
+    /// projection (<see cref="GemmDispatcher.VaryingRows"/> when lengths vary), see <see cref="GemmProblem.SequenceRows"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public abstract void Forward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<int> lengths, int steps,
-        ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell, Span<float> layerOutput, int threads, CancellationToken cancellation);
+        ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell, Span<float> layerOutput, int threads, CancellationToken cancellation,
+        int sequenceRows);
 
     /// <summary>
     /// Back-propagates through time. <paramref name="dLayerOutput"/> is d loss / d (layer output) ([steps, batch,
@@ -52,8 +55,11 @@ internal abstract class RecurrentDirection
         ReadOnlySpan<float> dLayerOutput, ReadOnlySpan<float> dFinalHidden, ReadOnlySpan<float> dFinalCell, BackwardScratch scratch,
         Span<float> gradients, Span<float> dInput, bool accumulateInputGradient, int threads, CancellationToken cancellation);
 
-    /// <summary>Starts a step-by-step forward pass of <paramref name="steps"/> steps (forward direction only).</summary>
-    public abstract void Begin(ReadOnlySpan<int> lengths, int steps, ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell);
+    /// <summary>
+    /// Starts a step-by-step forward pass of <paramref name="steps"/> steps (forward direction only); a
+    /// <paramref name="rowInvariant"/> pass rounds each row as it would alone (see <see cref="GemmProblem.SequenceRows"/>).
+    /// </summary>
+    public abstract void Begin(ReadOnlySpan<int> lengths, int steps, ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell, bool rowInvariant);
 
     /// <summary>Runs step <paramref name="t"/> on its input rows <paramref name="stepInput"/> ([batch, inputWidth]).</summary>
     public abstract void Step(ReadOnlySpan<float> parameters, ReadOnlySpan<float> stepInput, int t, Span<float> layerOutput);
@@ -103,6 +109,7 @@ internal sealed class RecurrentDirection<TCell> : RecurrentDirection
     private int[] _lengths = [];
     private int _steps;
     private int _batch;
+    private bool _rowInvariant;
 
     /// <param name="shape">The network's shape (hidden size, nonlinearity).</param>
     /// <param name="parameters">Where this direction's four tensors live in the vector its passes get.</param>
@@ -131,11 +138,12 @@ internal sealed class RecurrentDirection<TCell> : RecurrentDirection
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Forward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<int> lengths, int steps,
-        ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell, Span<float> layerOutput, int threads, CancellationToken cancellation)
+        ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell, Span<float> layerOutput, int threads, CancellationToken cancellation,
+        int sequenceRows)
     {
-        Prepare(lengths, steps, initialHidden, initialCell);
+        Prepare(lengths, steps, initialHidden, initialCell, rowInvariant: sequenceRows != 0);
         cancellation.ThrowIfCancellationRequested();
-        ProjectInput(parameters, input, 0, steps, threads, cancellation);
+        ProjectInput(parameters, input, 0, steps, threads, cancellation, sequenceRows);
 
         // One check a step (a volatile read): a long batch stops within a step of being cancelled, not at its end.
         for (int p = 0; p < steps; p++)
@@ -145,16 +153,16 @@ internal sealed class RecurrentDirection<TCell> : RecurrentDirection
         }
     }
 
-    public override void Begin(ReadOnlySpan<int> lengths, int steps, ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell)
+    public override void Begin(ReadOnlySpan<int> lengths, int steps, ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell, bool rowInvariant)
     {
         if (Reverse)
             throw new InvalidOperationException("Only a forward direction runs step by step.");
-        Prepare(lengths, steps, initialHidden, initialCell);
+        Prepare(lengths, steps, initialHidden, initialCell, rowInvariant);
     }
 
     public override void Step(ReadOnlySpan<float> parameters, ReadOnlySpan<float> stepInput, int t, Span<float> layerOutput)
     {
-        ProjectInput(parameters, stepInput, t, 1, threads: 1, CancellationToken.None);
+        ProjectInput(parameters, stepInput, t, 1, threads: 1, CancellationToken.None, _rowInvariant ? 1 : 0);
         ForwardStep(parameters, t, layerOutput);
     }
 
@@ -276,11 +284,12 @@ internal sealed class RecurrentDirection<TCell> : RecurrentDirection
 
     /// <summary>Sizes the buffers for <paramref name="steps"/> steps of this batch and places the initial states.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Prepare(ReadOnlySpan<int> lengths, int steps, ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell)
+    private void Prepare(ReadOnlySpan<int> lengths, int steps, ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell, bool rowInvariant)
     {
         int batch = lengths.Length, hidden = Hidden, gateWidth = GateWidth, rows = steps * batch;
         _steps = steps;
         _batch = batch;
+        _rowInvariant = rowInvariant;
         lengths.CopyTo(Buffers.Ensure(ref _lengths, batch));
         Buffers.Ensure(ref _gates, rows * gateWidth);
         if (TCell.KeepsRecurrentProduct)
@@ -300,13 +309,14 @@ internal sealed class RecurrentDirection<TCell> : RecurrentDirection
 
     /// <summary>The input projection <c>W_ih x + b_ih</c> (and <c>b_hh</c> where it joins) of steps [first, first + count).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void ProjectInput(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, int first, int count, int threads, CancellationToken cancellation)
+    private void ProjectInput(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, int first, int count, int threads, CancellationToken cancellation,
+        int sequenceRows)
     {
         int gateWidth = GateWidth, rows = count * _batch;
         Span<float> gates = _gates.AsSpan(first * _batch * gateWidth, rows * gateWidth);
         if (_inputWidth > 0)
             Gemm.MultiplyTransposedB(rows, gateWidth, _inputWidth, input, _inputWidth, _parameters.InputWeight.In(parameters), _inputWidth, gates, gateWidth, accumulate: false, threads,
-                cancellation);
+                cancellation, sequenceRows);
         else
             gates.Clear();
         RowVectors.AddToEveryRow(gates, _parameters.InputBias.In(parameters), TCell.KeepsRecurrentProduct ? default : _parameters.HiddenBias.In(parameters));
@@ -336,7 +346,9 @@ internal sealed class RecurrentDirection<TCell> : RecurrentDirection
         Span<float> hiddenGates = TCell.KeepsRecurrentProduct
             ? _hiddenGates.AsSpan(gateOffset, batch * gateWidth)
             : _stepHiddenGates.AsSpan(0, batch * gateWidth);
-        Gemm.MultiplyTransposedB(batch, gateWidth, hidden, hPrev, hidden, _parameters.HiddenWeight.In(parameters), hidden, hiddenGates, gateWidth, accumulate: false);
+        // A sequence gives one row to the recurrent product: row-invariant, it always takes the dot form, as a single row does.
+        Gemm.MultiplyTransposedB(batch, gateWidth, hidden, hPrev, hidden, _parameters.HiddenWeight.In(parameters), hidden, hiddenGates, gateWidth, accumulate: false,
+            sequenceRows: _rowInvariant ? 1 : 0);
         if (TCell.KeepsRecurrentProduct)
             RowVectors.AddToEveryRow(hiddenGates, _parameters.HiddenBias.In(parameters));
         step.HiddenGates = hiddenGates;

@@ -7,7 +7,11 @@ namespace Microsoft.ML.Rnn.Core;
 /// </summary>
 public sealed class RnnNetwork
 {
+    /// <summary>Most bytes of batch buffers the network keeps between batch predictions.</summary>
+    internal const long MaxRetainedBatchBytes = 64L << 20;
+
     private readonly ThreadLocal<PredictionWorkspace> _prediction;
+    private RnnComputation? _batchComputation;
 
     /// <summary>Creates a network with seeded parameters.</summary>
     /// <param name="shape">The architecture.</param>
@@ -134,6 +138,39 @@ public sealed class RnnNetwork
         _prediction.Value!.Run(sequence, steps, output);
     }
 
+    /// <summary>
+    /// Runs a batch of sequences and writes each one's raw head outputs (logits for classification): for every
+    /// sequence, bit for bit what <see cref="Predict(ReadOnlySpan{float}, Span{float})"/> gives it alone, whatever the
+    /// batch's size, the other sequences' lengths and <paramref name="threads"/>. Thread-safe; the buffers of one call at a
+    /// time are kept for the next (up to 64 MB), so repeated batches of one size from one thread allocate nothing.
+    /// </summary>
+    /// <param name="batch">The sequences, batch-first, each padded after its own length to <see cref="SequenceBatch.Steps"/>.</param>
+    /// <param name="outputs">
+    /// <c>batch × OutputLength(batch.Steps)</c> values, row after row. For N vs N a row's first <c>OutputLength(length)</c>
+    /// values are its outputs and those of its padded steps mean nothing.
+    /// </param>
+    /// <param name="threads">Threads the batch may use; blocks of rows run in parallel.</param>
+    /// <exception cref="ArgumentException">The batch does not fit the network, or <paramref name="outputs"/> has the wrong length.</exception>
+    public void Predict(SequenceBatch batch, Span<float> outputs, int threads = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        batch.Validate(Shape.InputSize);
+        long expected = (long)batch.BatchSize * OutputLength(batch.Steps);
+        if (outputs.Length != expected)
+            throw new ArgumentException(
+                $"The outputs hold {outputs.Length} values; expected batch {batch.BatchSize} × {OutputLength(batch.Steps)} per sequence of {batch.Steps} steps = {expected}.",
+                nameof(outputs));
+
+        // One kept computation: a caller takes it (others meanwhile make their own) and puts it back if still small enough.
+        RnnComputation? computation = Interlocked.Exchange(ref _batchComputation, null);
+        if (computation is null || computation.Threads != threads)
+            computation = new RnnComputation(this, threads, rowInvariant: true);
+        computation.Forward(batch).CopyTo(outputs);
+        long bytes = sizeof(float) * MemoryEstimate.ActivationFloats(Shape, batch.BatchSize, batch.Steps, training: false);
+        if (bytes <= MaxRetainedBatchBytes)
+            _batchComputation = computation;
+    }
+
     /// <summary>Marks the network as held by a trained model (see <see cref="IsReadOnly"/>).</summary>
     internal RnnNetwork AsReadOnly()
     {
@@ -167,7 +204,7 @@ public sealed class RnnNetwork
         public void Run(ReadOnlySpan<float> sequence, int steps, Span<float> output)
         {
             _length[0] = steps;
-            _computation ??= new RnnComputation(network);
+            _computation ??= new RnnComputation(network, rowInvariant: true);
             _computation.Forward(new SequenceBatch(sequence, _length, steps)).CopyTo(output);
             if (steps * _bytesPerStep > MaxRetainedBytes)
                 _computation = null;

@@ -28,12 +28,16 @@ internal static class Gemm
     /// <param name="accumulate">Add the product to C instead of overwriting it.</param>
     /// <param name="maxThreads">Most threads the product may use; it uses one below a size threshold.</param>
     /// <param name="cancellation">Checked once per packed block; when cancelled, C is left partly written.</param>
+    /// <param name="sequenceRows">
+    /// 0 to choose the algorithm by this product's shape; otherwise the rows of A one sequence contributes
+    /// (<see cref="GemmDispatcher.VaryingRows"/> when that varies), making each row's result independent of M (see <see cref="GemmProblem.SequenceRows"/>).
+    /// </param>
     /// <exception cref="ArgumentException">A size, leading dimension or span length does not fit.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled before the product finished.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void MultiplyTransposedB(
         int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate, int maxThreads = 1,
-        CancellationToken cancellation = default)
+        CancellationToken cancellation = default, int sequenceRows = 0)
     {
         Check(m, n, k, maxThreads);
         CheckMatrix(a, m, k, lda, nameof(a), nameof(lda));
@@ -42,7 +46,8 @@ internal static class Gemm
         fixed (float* pa = a, pb = b, pc = c)
         {
             GemmDispatcher.Run(
-                new GemmProblem(m, n, k, new StridedMatrix(pa, lda, 1), new StridedMatrix(pb, 1, ldb), new StridedMatrix(pc, ldc, 1), accumulate, cancellation),
+                new GemmProblem(m, n, k, new StridedMatrix(pa, lda, 1), new StridedMatrix(pb, 1, ldb), new StridedMatrix(pc, ldc, 1), accumulate, cancellation,
+                    sequenceRows),
                 maxThreads);
         }
     }

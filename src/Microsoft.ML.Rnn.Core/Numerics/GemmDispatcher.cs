@@ -69,6 +69,14 @@ internal static class GemmDispatcher
     /// </summary>
     internal const int PartsPerThread = 1;
 
+    /// <summary>
+    /// <see cref="GemmProblem.SequenceRows"/> of a row-invariant product whose rows per sequence vary (one per time
+    /// step): planned as a sequence of 3 steps, the fewest the row rules leave to the size rules. Single-row scoring
+    /// chose by the sequence's own length; this choice is the same for every length when the weight has more than
+    /// TinyWork / 3 elements, and for lengths up to TinyWork / (N·K) for smaller (tutorial-sized) weights.
+    /// </summary>
+    internal const int VaryingRows = DotsMaxSide + 1;
+
     /// <summary>The threshold in force; 0 splits every product (the benchmarks' threshold sweep).</summary>
     internal static long ParallelThreshold { get; set; } = DefaultParallelThreshold;
 
@@ -103,6 +111,12 @@ internal static class GemmDispatcher
     }
 
     /// <summary>Picks the path (and may rewrite the problem as Cᵀ = Bᵀ·Aᵀ), the threads and the parts.</summary>
+    /// <remarks>
+    /// Each path's rounding of an element is independent of M: the dot form sums in vector lanes then across them, the
+    /// packed and row forms sum in depth order from zero in slices of the plan's depth. Only the choice of path (and
+    /// the long slice of a streamed single panel) looks at M, so a row-invariant product
+    /// (<see cref="GemmProblem.SequenceRows"/>) makes both from one sequence's rows instead.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static GemmPlan Plan(ref GemmProblem problem, int maxThreads, out int threads, out int parts)
     {
@@ -111,14 +125,20 @@ internal static class GemmDispatcher
         bool bRowsContiguous = problem.B.ColStride == 1;
         bool depthContiguous = problem.A.ColStride == 1 && problem.B.RowStride == 1;
 
+        // The paths round a depth of a vector or more differently, so a row-invariant product then chooses by one
+        // sequence's rows, never by M. Below that every path sums in depth order from zero: the shape may choose.
+        bool rowInvariant = problem.SequenceRows != 0;
+        int pathRows = rowInvariant && problem.K >= System.Numerics.Vector<float>.Count ? problem.SequenceRows : problem.M;
+        bool tiny = (long)pathRows * problem.N * problem.K <= TinyWork;
+
         GemmPath path = GemmPath.Packed;
         int kc = 0;
         bool streamB = false;
-        if (bRowsContiguous && (problem.M <= RowsMaxM || work <= TinyWork))
+        if (bRowsContiguous && (pathRows <= RowsMaxM || tiny))
         {
             path = GemmPath.Rows;
         }
-        else if (depthContiguous && (problem.M <= DotsMaxSide || problem.N <= DotsMaxSide || work <= TinyWork))
+        else if (depthContiguous && (pathRows <= DotsMaxSide || problem.N <= DotsMaxSide || tiny))
         {
             path = GemmPath.Dots;
         }
@@ -140,8 +160,9 @@ internal static class GemmDispatcher
             streamB = problem.B.ColStride == 1
                 && (problem.M <= mr || (problem.M <= StreamedMaxRowPanels * mr && problem.B.RowStride % 1024 != 0));
 
-            // A single row panel reads B once, so only the packed A panel bounds the slice: make it long.
-            kc = problem.M <= mr && streamB ? Math.Min(problem.K, StreamedKc) : kcDefault;
+            // A single row panel reads B once, so only the packed A panel bounds the slice: make it long. Not for a
+            // row-invariant product: the slice depth sets the rounding, and that must not depend on M.
+            kc = problem.M <= mr && streamB && !rowInvariant ? Math.Min(problem.K, StreamedKc) : kcDefault;
         }
 
         bool worthSplitting = ParallelThreshold == 0

@@ -22,7 +22,15 @@ internal readonly struct GemmProblem
     /// </summary>
     public readonly CancellationToken Cancellation;
 
-    public GemmProblem(int m, int n, int k, StridedMatrix a, StridedMatrix b, StridedMatrix c, bool accumulate, CancellationToken cancellation = default)
+    /// <summary>
+    /// 0: the algorithm follows this product's shape. Otherwise the product is row-invariant: it is planned as for the
+    /// rows one sequence contributes (<see cref="GemmDispatcher.VaryingRows"/> when that count varies by sequence), so
+    /// a sequence's results do not depend on how many sequences share the product (see <see cref="GemmDispatcher.Plan"/>).
+    /// </summary>
+    public readonly int SequenceRows;
+
+    public GemmProblem(int m, int n, int k, StridedMatrix a, StridedMatrix b, StridedMatrix c, bool accumulate, CancellationToken cancellation = default,
+        int sequenceRows = 0)
     {
         M = m;
         N = n;
@@ -32,16 +40,17 @@ internal readonly struct GemmProblem
         C = c;
         Accumulate = accumulate;
         Cancellation = cancellation;
+        SequenceRows = sequenceRows;
     }
 
     /// <summary>The same product written for Cᵀ = Bᵀ·Aᵀ; every element is computed by the same operations.</summary>
-    public GemmProblem Transposed => new(N, M, K, B.Transposed, A.Transposed, C.Transposed, Accumulate, Cancellation);
+    public GemmProblem Transposed => new(N, M, K, B.Transposed, A.Transposed, C.Transposed, Accumulate, Cancellation, SequenceRows);
 
     /// <summary>Rows [start, start + count) of C.</summary>
     public GemmProblem Rows(int start, int count) =>
-        new(count, N, K, A.Offset(start, 0), B, C.Offset(start, 0), Accumulate, Cancellation);
+        new(count, N, K, A.Offset(start, 0), B, C.Offset(start, 0), Accumulate, Cancellation, SequenceRows);
 
     /// <summary>Columns [start, start + count) of C.</summary>
     public GemmProblem Columns(int start, int count) =>
-        new(M, count, K, A, B.Offset(0, start), C.Offset(0, start), Accumulate, Cancellation);
+        new(M, count, K, A, B.Offset(0, start), C.Offset(0, start), Accumulate, Cancellation, SequenceRows);
 }

@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Microsoft.ML.Rnn.Core;
 
@@ -137,10 +139,15 @@ internal static unsafe class GemmSmallKernels
         }
     }
 
+    /// <summary>Bytes of B rows a block of columns of the dot form keeps in L1 while every row of A passes over it.</summary>
+    internal const int DotsBlockBytes = 16 << 10;
+
     /// <summary>
     /// Dot form, for A and B both contiguous along the depth (C = A·Bᵀ): each element is a dot
-    /// product of two contiguous rows, four at a time sharing one operand. When C has few columns
-    /// the shared operand is the B row instead, so four rows of A go together.
+    /// product of two contiguous rows. Columns go in blocks whose B rows stay in L1 (a recurrent
+    /// weight of 256×64 would otherwise stream from L2 once per row of A), and within a block two
+    /// rows of A by four columns at a time share their loads. When C has few columns the shared
+    /// operand is the B row instead, so four rows of A go together.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Dots(in GemmProblem problem)
@@ -158,22 +165,19 @@ internal static unsafe class GemmSmallKernels
 
         if (n >= 4 || m < 4)
         {
-            for (int i = 0; i < m; i++)
+            int blockColumns = Math.Max(4, DotsBlockBytes / (sizeof(float) * k) / 4 * 4);
+            for (int first = 0; first < n; first += blockColumns)
             {
-                float* x = a.At(i, 0);
-                int j = 0;
-                for (; j + 4 <= n; j += 4)
+                int end = Math.Min(n, first + blockColumns);
+                int i = 0;
+                for (; i + 2 <= m; i += 2)
                 {
-                    Dot4(x, b.At(0, j), b.At(0, j + 1), b.At(0, j + 2), b.At(0, j + 3), k, out s0, out s1, out s2, out s3);
-                    Put(c.At(i, j), s0, accumulate);
-                    Put(c.At(i, j + 1), s1, accumulate);
-                    Put(c.At(i, j + 2), s2, accumulate);
-                    Put(c.At(i, j + 3), s3, accumulate);
+                    DotRowPair(problem, i, first, end);
                 }
 
-                for (; j < n; j++)
+                if (i < m)
                 {
-                    Put(c.At(i, j), Dot1(x, b.At(0, j), k), accumulate);
+                    DotRow(problem, i, first, end);
                 }
             }
         }
@@ -200,8 +204,141 @@ internal static unsafe class GemmSmallKernels
         }
     }
 
-    // Dot1 and Dot4 round the same way for the same pair (lane-wise fused sums, one fixed
-    // horizontal sum, then the tail), whichever operand is shared.
+    /// <summary>Row <paramref name="i"/> of C over columns [<paramref name="first"/>, <paramref name="end"/>).</summary>
+    private static void DotRow(in GemmProblem problem, int i, int first, int end)
+    {
+        StridedMatrix b = problem.B, c = problem.C;
+        int k = problem.K;
+        bool accumulate = problem.Accumulate;
+        float* x = problem.A.At(i, 0);
+        int j = first;
+        for (; j + 4 <= end; j += 4)
+        {
+            Dot4(x, b.At(0, j), b.At(0, j + 1), b.At(0, j + 2), b.At(0, j + 3), k, out float s0, out float s1, out float s2, out float s3);
+            Put(c.At(i, j), s0, accumulate);
+            Put(c.At(i, j + 1), s1, accumulate);
+            Put(c.At(i, j + 2), s2, accumulate);
+            Put(c.At(i, j + 3), s3, accumulate);
+        }
+
+        for (; j < end; j++)
+        {
+            Put(c.At(i, j), Dot1(x, b.At(0, j), k), accumulate);
+        }
+    }
+
+    /// <summary>Rows <paramref name="i"/> and <paramref name="i"/> + 1 of C over columns [<paramref name="first"/>, <paramref name="end"/>).</summary>
+    private static void DotRowPair(in GemmProblem problem, int i, int first, int end)
+    {
+        StridedMatrix b = problem.B, c = problem.C;
+        int k = problem.K;
+        bool accumulate = problem.Accumulate;
+        float* x0 = problem.A.At(i, 0);
+        float* x1 = problem.A.At(i + 1, 0);
+        int j = first;
+        for (; j + 4 <= end; j += 4)
+        {
+            float* y0 = b.At(0, j);
+            float* y1 = b.At(0, j + 1);
+            float* y2 = b.At(0, j + 2);
+            float* y3 = b.At(0, j + 3);
+            Dot2x4(x0, x1, y0, y1, y2, y3, k, out Vector<float> v00, out Vector<float> v01, out Vector<float> v02, out Vector<float> v03,
+                out Vector<float> v10, out Vector<float> v11, out Vector<float> v12, out Vector<float> v13, out int p);
+            Vector128<float> s0 = Sum4(v00, v01, v02, v03), s1 = Sum4(v10, v11, v12, v13);
+            Put(c.At(i, j), Tail(x0, y0, p, k, s0.GetElement(0)), accumulate);
+            Put(c.At(i, j + 1), Tail(x0, y1, p, k, s0.GetElement(1)), accumulate);
+            Put(c.At(i, j + 2), Tail(x0, y2, p, k, s0.GetElement(2)), accumulate);
+            Put(c.At(i, j + 3), Tail(x0, y3, p, k, s0.GetElement(3)), accumulate);
+            Put(c.At(i + 1, j), Tail(x1, y0, p, k, s1.GetElement(0)), accumulate);
+            Put(c.At(i + 1, j + 1), Tail(x1, y1, p, k, s1.GetElement(1)), accumulate);
+            Put(c.At(i + 1, j + 2), Tail(x1, y2, p, k, s1.GetElement(2)), accumulate);
+            Put(c.At(i + 1, j + 3), Tail(x1, y3, p, k, s1.GetElement(3)), accumulate);
+        }
+
+        for (; j < end; j++)
+        {
+            Put(c.At(i, j), Dot1(x0, b.At(0, j), k), accumulate);
+            Put(c.At(i + 1, j), Dot1(x1, b.At(0, j), k), accumulate);
+        }
+    }
+
+    /// <summary>The lane-wise part of <see cref="Dot1"/> for 2 × 4 pairs at once: eight accumulators share each load; <paramref name="p"/> is where the tail starts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Dot2x4(float* x0, float* x1, float* y0, float* y1, float* y2, float* y3, int k,
+        out Vector<float> v00, out Vector<float> v01, out Vector<float> v02, out Vector<float> v03,
+        out Vector<float> v10, out Vector<float> v11, out Vector<float> v12, out Vector<float> v13, out int p)
+    {
+        int w = Vector<float>.Count;
+        v00 = v01 = v02 = v03 = v10 = v11 = v12 = v13 = default;
+        for (p = 0; p + w <= k; p += w)
+        {
+            Vector<float> a0 = Vector.Load(x0 + p), a1 = Vector.Load(x1 + p);
+            Vector<float> b0 = Vector.Load(y0 + p), b1 = Vector.Load(y1 + p), b2 = Vector.Load(y2 + p), b3 = Vector.Load(y3 + p);
+            v00 = Vector.FusedMultiplyAdd(a0, b0, v00);
+            v01 = Vector.FusedMultiplyAdd(a0, b1, v01);
+            v02 = Vector.FusedMultiplyAdd(a0, b2, v02);
+            v03 = Vector.FusedMultiplyAdd(a0, b3, v03);
+            v10 = Vector.FusedMultiplyAdd(a1, b0, v10);
+            v11 = Vector.FusedMultiplyAdd(a1, b1, v11);
+            v12 = Vector.FusedMultiplyAdd(a1, b2, v12);
+            v13 = Vector.FusedMultiplyAdd(a1, b3, v13);
+        }
+    }
+
+    /// <summary>
+    /// Whether <see cref="Sum4"/> may reduce four accumulators at once with horizontal adds. It adds exactly as
+    /// <see cref="Vector.Sum{T}(Vector{T})"/> does on the runtimes measured (pairs within each 128-bit half, then the
+    /// halves: ((v0+v1)+(v2+v3)) + ((v4+v5)+(v6+v7))), which a one-time comparison with Vector.Sum itself confirms,
+    /// so a runtime that sums in another order keeps the sums one at a time and the rounding of <see cref="Dot1"/>.
+    /// </summary>
+    internal static readonly bool PairedSums = Avx.IsSupported && Vector<float>.Count == 8 && PairedSumsMatchVectorSum();
+
+    /// <summary>The four lane sums, each exactly <see cref="Vector.Sum{T}(Vector{T})"/>; with horizontal adds, 3 adds and an add of halves for four instead of one reduction each.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Sum4(Vector<float> a, Vector<float> b, Vector<float> c, Vector<float> d)
+    {
+        if (!PairedSums)
+            return Vector128.Create(Vector.Sum(a), Vector.Sum(b), Vector.Sum(c), Vector.Sum(d));
+        Vector256<float> pairs = Avx.HorizontalAdd(Avx.HorizontalAdd(a.AsVector256(), b.AsVector256()), Avx.HorizontalAdd(c.AsVector256(), d.AsVector256()));
+        return pairs.GetLower() + pairs.GetUpper();
+    }
+
+    /// <summary>Compares the horizontal-add reduction with Vector.Sum on vectors of mixed signs and magnitudes (2^-24 to 2^24), where any other order of additions shows.</summary>
+    private static bool PairedSumsMatchVectorSum()
+    {
+        var random = new Random(1);
+        Span<float> values = stackalloc float[4 * 8];
+        for (int trial = 0; trial < 2000; trial++)
+        {
+            for (int i = 0; i < values.Length; i++)
+                values[i] = (float)((random.NextDouble() * 2 - 1) * Math.ScaleB(1.0, random.Next(-24, 25)));
+            var a = new Vector<float>(values[..8]);
+            var b = new Vector<float>(values[8..16]);
+            var c = new Vector<float>(values[16..24]);
+            var d = new Vector<float>(values[24..]);
+            Vector256<float> pairs = Avx.HorizontalAdd(Avx.HorizontalAdd(a.AsVector256(), b.AsVector256()), Avx.HorizontalAdd(c.AsVector256(), d.AsVector256()));
+            Vector128<float> sums = pairs.GetLower() + pairs.GetUpper();
+            if (!sums.Equals(Vector128.Create(Vector.Sum(a), Vector.Sum(b), Vector.Sum(c), Vector.Sum(d))))
+                return false;
+        }
+
+        return true;
+    }
+
+    /// <summary><see cref="Dot1"/>'s sequential tail: depth [<paramref name="p"/>, <paramref name="k"/>) added to the lanes' sum <paramref name="s"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Tail(float* x, float* y, int p, int k, float s)
+    {
+        for (; p < k; p++)
+        {
+            s = MathF.FusedMultiplyAdd(x[p], y[p], s);
+        }
+
+        return s;
+    }
+
+    // Dot1, Dot4 and Dot2x4 with Tail round the same way for the same pair (lane-wise fused sums,
+    // one fixed horizontal sum, then the tail), whichever operand is shared.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Dot4(float* x, float* y0, float* y1, float* y2, float* y3, int k, out float s0, out float s1, out float s2, out float s3)
     {

@@ -28,9 +28,10 @@ internal readonly record struct ProjectionRounding(bool Dots, int SliceDepth)
         if (depth == 0)
             return new ProjectionRounding(false, 0);
 
-        // Plan looks at the sizes and strides only; the pointers are never read.
+        // Plan looks at the sizes and strides only; the pointers are never read. Scoring plans row-invariantly (one
+        // row per step, a count that varies), so since then every number of rows rounds the same way.
         var problem = new GemmProblem(rows, columns, depth, new StridedMatrix(null, depth, 1), new StridedMatrix(null, 1, depth),
-            new StridedMatrix(null, columns, 1), accumulate: false);
+            new StridedMatrix(null, columns, 1), accumulate: false, sequenceRows: GemmDispatcher.VaryingRows);
         GemmPlan plan = GemmDispatcher.Plan(ref problem, maxThreads: 1, out _, out _);
         return plan.Path switch
         {

@@ -2,7 +2,7 @@ namespace Microsoft.ML.Rnn.Core;
 
 /// <summary>
 /// A <see cref="RnnHead.ManyToMany"/>, unidirectional network stepped one time step at a time, carrying its state:
-/// each step's raw head output is, bit for bit, what <see cref="RnnNetwork.Predict"/> gives at the last step of the
+/// each step's raw head output is, bit for bit, what <see cref="RnnNetwork.Predict(ReadOnlySpan{float}, Span{float})"/> gives at the last step of the
 /// whole series so far. Not thread-safe: one per feed.
 /// </summary>
 /// <remarks>

@@ -53,13 +53,36 @@ public sealed partial class RnnTransformer
         public override Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput, out Action disposer)
         {
             int count = OutputColumns.Value.Length;
-            var getters = new Delegate[count];
             disposer = null!;
             if (!Enumerable.Range(0, count).Any(activeOutput))
-                return getters;
+                return new Delegate[count];
+            return CreateGetters(new RowScorer(_data, input, new SingleRowScores(_data.Network, NewReader(input))), activeOutput, out disposer);
+        }
 
-            var scorer = NewScorer(input);
-            for (int i = 0; i < count; i++)
+        /// <summary>
+        /// The getters of a batched cursor (<see cref="BatchedCursor"/>) at <paramref name="cursor"/>'s rows, scored in blocks
+        /// read ahead from <paramref name="ahead"/> (a cursor over this mapper's input with the feature columns active).
+        /// </summary>
+        public Delegate[] CreateLookAheadGetters(DataViewRow cursor, DataViewRowCursor ahead, Func<int, bool> activeOutput, out Action disposer)
+        {
+            var scores = new LookAheadScores(_data.Network, NewReader(ahead), ahead, Host, ParallelWorkers.MaxParallelism);
+            return CreateGetters(new RowScorer(_data, cursor, scores), activeOutput, out disposer);
+        }
+
+        /// <summary>The input schema's feature columns, which a look-ahead cursor reads.</summary>
+        public IEnumerable<DataViewSchema.Column> FeatureColumns => _featureIndices.Select(i => InputSchema[i]);
+
+        protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action disposer)
+        {
+            var scorer = new RowScorer(_data, input, new SingleRowScores(_data.Network, NewReader(input)));
+            disposer = () => LogUnscoredRows(scorer);
+            return MakeGetter(scorer, iinfo);
+        }
+
+        private Delegate[] CreateGetters(RowScorer scorer, Func<int, bool> activeOutput, out Action disposer)
+        {
+            var getters = new Delegate[OutputColumns.Value.Length];
+            for (int i = 0; i < getters.Length; i++)
             {
                 if (activeOutput(i))
                     getters[i] = MakeGetter(scorer, i);
@@ -69,14 +92,7 @@ public sealed partial class RnnTransformer
             return getters;
         }
 
-        protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action disposer)
-        {
-            var scorer = NewScorer(input);
-            disposer = () => LogUnscoredRows(scorer);
-            return MakeGetter(scorer, iinfo);
-        }
-
-        private RowScorer NewScorer(DataViewRow input) => new(_data, _binding, input, _featureIndices, _declaredSizes);
+        private FeatureReader NewReader(DataViewRow input) => new(_data, _binding, input, _featureIndices, _declaredSizes);
 
         /// <summary>Rows that score NaN are not errors (one bad row should not stop a pass), so they are counted in the log.</summary>
         private void LogUnscoredRows(RowScorer scorer)
@@ -145,280 +161,5 @@ public sealed partial class RnnTransformer
                 select(s).AsSpan(0, s.OutputLength).CopyTo(editor.Values);
                 value = editor.Commit();
             };
-    }
-
-    /// <summary>
-    /// One cursor's scoring state: reads the current row's features, runs the network once per row (by position)
-    /// and derives every output from the raw head values. Buffers grow to the longest row and are reused. A row the network
-    /// cannot take (zero steps, a length that does not fit the input size, more steps than the core accepts) scores NaN and is
-    /// counted; a row whose vector length differs from its column's declared size is inconsistent data and throws.
-    /// </summary>
-    private sealed class RowScorer
-    {
-        /// <summary>The most steps the core takes in a sequence (<see cref="SequenceBatch.Validate"/>).</summary>
-        public const int MaxSteps = RnnNetworkShape.MaxDimension;
-
-        private readonly RnnModelData _data;
-        private readonly RnnSchemaBinding _binding;
-        private readonly DataViewRow _input;
-        private readonly int[] _declaredSizes;
-        private readonly ValueGetter<VBuffer<float>>[] _sources;
-        private readonly VBuffer<float>[] _buffers;
-        private readonly RnnTask _task;
-        private readonly HeadStructure _head;
-        private readonly RnnPredictiveDistribution? _distribution;
-        private long _position = -1;
-        private float[] _sequence = [];
-        private float[] _raw = [];
-
-        /// <param name="data">The model.</param>
-        /// <param name="binding">The feature columns bound to the input schema.</param>
-        /// <param name="input">The cursor's row.</param>
-        /// <param name="featureIndices">The feature columns' indices in the input schema.</param>
-        /// <param name="declaredSizes">Each feature column's known vector size, or 0 when variable.</param>
-        public RowScorer(RnnModelData data, RnnSchemaBinding binding, DataViewRow input, int[] featureIndices, int[] declaredSizes)
-        {
-            _data = data;
-            _binding = binding;
-            _input = input;
-            _declaredSizes = declaredSizes;
-            _sources = featureIndices.Select(i => input.GetGetter<VBuffer<float>>(input.Schema[i])).ToArray();
-            _buffers = new VBuffer<float>[_sources.Length];
-            _task = data.Options.Task;
-            _head = data.Network.Shape.HeadStructure;
-            _distribution = data.PredictiveDistribution;
-        }
-
-        /// <summary>Raw head output, then: regression the values (in the label's units when training standardised it), binary the logits, multiclass the softmax per step.</summary>
-        public float[] Score { get; private set; } = [];
-
-        /// <summary>A distribution model's standard deviation per score value (in the label's units, calibrated).</summary>
-        public float[] StandardDeviation { get; private set; } = [];
-
-        /// <summary>A distribution model's lower interval bound per score value.</summary>
-        public float[] LowerBound { get; private set; } = [];
-
-        /// <summary>A distribution model's upper interval bound per score value.</summary>
-        public float[] UpperBound { get; private set; } = [];
-
-        /// <summary>Rows scored so far whose predicted scale was unusable (NaN interval columns).</summary>
-        public long RowsWithoutInterval { get; private set; }
-
-        /// <summary>Binary: sigmoid of each logit.</summary>
-        public float[] Probability { get; private set; } = [];
-
-        /// <summary>Binary: 1 for a positive logit; multiclass: the 1-based key of the largest score (0 when NaN).</summary>
-        public uint[] Predicted { get; private set; } = [];
-
-        /// <summary>Values in <see cref="Score"/> and <see cref="Probability"/> for the current row.</summary>
-        public int OutputLength { get; private set; }
-
-        /// <summary>Values in <see cref="Predicted"/> for the current row.</summary>
-        public int PredictedLength { get; private set; }
-
-        /// <summary>Rows scored so far.</summary>
-        public long RowsScored { get; private set; }
-
-        /// <summary>Rows scored NaN so far, for any reason.</summary>
-        public long RowsUnscored { get; private set; }
-
-        /// <summary>Rows scored NaN so far for having more than <see cref="MaxSteps"/> steps.</summary>
-        public long RowsTooLong { get; private set; }
-
-        /// <summary>Scores the current row if it has not been scored yet.</summary>
-        public RowScorer Current()
-        {
-            if (_input.Position != _position)
-            {
-                Compute();
-                _position = _input.Position;
-            }
-
-            return this;
-        }
-
-        private void Compute()
-        {
-            int inputSize = _data.InputSize;
-            int rowSteps;
-            bool valid;
-            if (!_binding.IsSeries)
-            {
-                Read(0);
-                int values = _buffers[0].Length;
-                rowSteps = values / inputSize;
-                valid = values > 0 && values % inputSize == 0;
-            }
-            else
-            {
-                int steps = -1;
-                valid = true;
-                for (int j = 0; j < _sources.Length; j++)
-                {
-                    Read(j);
-                    valid &= steps < 0 || _buffers[j].Length == steps;
-                    steps = Math.Max(steps, _buffers[j].Length);
-                }
-
-                rowSteps = valid ? steps : 0;
-                valid &= rowSteps > 0;
-            }
-
-            // Checked before the copy, so a row of any length costs no more than its own vector.
-            bool tooLong = valid && rowSteps > MaxSteps;
-            valid &= !tooLong;
-            RowsScored++;
-            RowsUnscored += valid ? 0 : 1;
-            RowsTooLong += tooLong ? 1 : 0;
-            int length = valid ? rowSteps * inputSize : 0;
-            if (valid)
-            {
-                Grow(ref _sequence, length);
-                if (_binding.IsSeries)
-                    RnnSequenceReader.Interleave(_buffers, _sequence.AsSpan(0, length));
-                else
-                    _buffers[0].CopyTo(_sequence.AsSpan(0, length));
-            }
-
-            int outputs = _data.OutputSize;
-            int groups = _head.OutputSteps(rowSteps);
-            OutputLength = groups * outputs;
-            PredictedLength = groups;
-
-            float[] score = Score;
-            Grow(ref score, OutputLength);
-            Score = score;
-            Span<float> raw = Score.AsSpan(0, OutputLength);
-            if (_distribution is not null)
-            {
-                ComputeDistribution(valid, length, groups, outputs);
-                return;
-            }
-
-            if (valid)
-            {
-                _data.Network.Predict(_sequence.AsSpan(0, length), raw);
-                _data.LabelStandardization?.Restore(raw);
-            }
-            else
-            {
-                raw.Fill(float.NaN);
-            }
-
-            uint[] predicted = Predicted;
-            Grow(ref predicted, groups);
-            Predicted = predicted;
-            switch (_task)
-            {
-                case RnnTask.BinaryClassification:
-                    float[] probability = Probability;
-                    Grow(ref probability, OutputLength);
-                    Probability = probability;
-                    TensorPrimitives.Sigmoid(raw, Probability.AsSpan(0, OutputLength));
-                    for (int i = 0; i < groups; i++)
-                        Predicted[i] = raw[i] > 0f ? 1u : 0u;
-                    break;
-                case RnnTask.MulticlassClassification:
-                    for (int g = 0; g < groups; g++)
-                    {
-                        Span<float> step = raw.Slice(g * outputs, outputs);
-                        Softmax(step);
-                        Predicted[g] = ArgMaxKey(step);
-                    }
-
-                    break;
-            }
-        }
-
-        /// <summary>A distribution model's row: the network's raw values (means, then raw scales and degrees of freedom) become
-        /// Score (the mean) and the interval columns; a row with an unusable scale gets NaN there and is counted.</summary>
-        private void ComputeDistribution(bool valid, int length, int groups, int outputs)
-        {
-            float[] deviation = StandardDeviation, lower = LowerBound, upper = UpperBound;
-            Grow(ref deviation, OutputLength);
-            Grow(ref lower, OutputLength);
-            Grow(ref upper, OutputLength);
-            StandardDeviation = deviation;
-            LowerBound = lower;
-            UpperBound = upper;
-            if (!valid)
-            {
-                foreach (float[] column in new[] { Score, StandardDeviation, LowerBound, UpperBound })
-                    column.AsSpan(0, OutputLength).Fill(float.NaN);
-                return;
-            }
-
-            int width = _data.Network.Shape.OutputWidth;
-            Grow(ref _raw, groups * width);
-            _data.Network.Predict(_sequence.AsSpan(0, length), _raw.AsSpan(0, groups * width));
-            bool usable = true;
-            for (int g = 0; g < groups; g++)
-            {
-                ReadOnlySpan<float> step = _raw.AsSpan(g * width, width);
-                for (int j = 0; j < outputs; j++)
-                {
-                    int i = g * outputs + j;
-                    usable &= _distribution!.Write(step, outputs, j, out Score[i], out StandardDeviation[i], out LowerBound[i], out UpperBound[i]);
-                }
-            }
-
-            RowsWithoutInterval += usable ? 0 : 1;
-        }
-
-        /// <summary>Reads feature column <paramref name="column"/>, refusing a vector whose length is not its type's size.</summary>
-        private void Read(int column)
-        {
-            _sources[column](ref _buffers[column]);
-            int declared = _declaredSizes[column];
-            if (declared > 0 && _buffers[column].Length != declared)
-            {
-                throw new InvalidOperationException(
-                    $"{(_binding.IsSeries ? "Series" : "Feature")} column '{_binding.FeatureColumns[column]}' is declared with {declared} values " +
-                    $"but this row holds {_buffers[column].Length} (row {_input.Position}); a row must hold as many values as its column's type says.");
-            }
-        }
-
-        internal static void Softmax(Span<float> values)
-        {
-            float max = float.NegativeInfinity;
-            foreach (float v in values)
-                max = Math.Max(max, v);
-            if (!float.IsFinite(max))
-            {
-                values.Fill(float.NaN);
-                return;
-            }
-
-            float sum = 0f;
-            for (int i = 0; i < values.Length; i++)
-            {
-                values[i] = MathF.Exp(values[i] - max);
-                sum += values[i];
-            }
-
-            for (int i = 0; i < values.Length; i++)
-                values[i] /= sum;
-        }
-
-        /// <summary>The multiclass <c>PredictedLabel</c>: the key (1-based) of the largest probability; 0 when any is NaN.</summary>
-        internal static uint ArgMaxKey(ReadOnlySpan<float> probabilities)
-        {
-            int best = -1;
-            for (int i = 0; i < probabilities.Length; i++)
-            {
-                if (float.IsNaN(probabilities[i]))
-                    return 0;
-                if (best < 0 || probabilities[i] > probabilities[best])
-                    best = i;
-            }
-
-            return (uint)(best + 1);
-        }
-
-        private static void Grow<T>(ref T[] buffer, int length)
-        {
-            if (buffer.Length < length)
-                Array.Resize(ref buffer, Math.Max(length, buffer.Length * 2));
-        }
     }
 }

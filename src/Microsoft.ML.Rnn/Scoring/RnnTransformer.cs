@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Model.OnnxConverter;
 using Microsoft.ML.Rnn;
 using Microsoft.ML.Rnn.Core;
 using Microsoft.ML.Runtime;
@@ -23,7 +24,7 @@ namespace Microsoft.ML.Rnn;
 /// cursors and prediction engines at once. A row with zero steps or a variable-length vector whose length is not a
 /// multiple of the input size scores NaN (<c>PredictedLabel</c> false, or the missing key 0).
 /// </remarks>
-public sealed partial class RnnTransformer : RowToRowTransformerBase
+public sealed partial class RnnTransformer : RowToRowTransformerBase, ITransformer
 {
     internal const string UserName = "RNN Transformer";
 
@@ -74,6 +75,21 @@ public sealed partial class RnnTransformer : RowToRowTransformerBase
 
     /// <summary>Writes the model (ML.NET calls this through <c>ICanSaveModel</c>).</summary>
     protected override void SaveModel(ModelSaveContext ctx) => RnnModelFormat.Save(ctx, _model);
+
+    /// <summary>
+    /// Scores <paramref name="input"/>. A cursor over the result reads ahead and scores blocks of consecutive rows (up to
+    /// 256, a few MB of activations) on all cores, each row bit for bit as a prediction engine scores it alone; a
+    /// shuffled cursor scores row by row. Re-implements <see cref="ITransformer.Transform"/> so that pipelines
+    /// (<c>TransformerChain</c>) score in blocks too.
+    /// </summary>
+    /// <param name="input">Data with the model's feature columns.</param>
+    /// <returns>The input's columns and the model's output columns.</returns>
+    public new IDataView Transform(IDataView input)
+    {
+        Host.CheckValue(input, nameof(input));
+        var rowByRow = (ITransformCanSaveOnnx)base.Transform(input);
+        return new BatchedTransform(rowByRow, new Mapper(this, input.Schema));
+    }
 
     /// <summary>Binds the model to an input schema (ML.NET calls this for <c>Transform</c> and prediction engines).</summary>
     protected override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);

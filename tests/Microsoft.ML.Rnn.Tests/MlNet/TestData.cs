@@ -181,7 +181,7 @@ internal static class TestData
         return rows;
     }
 
-    private static Func<string> MakeBitsGetter(DataViewRow row, DataViewSchema.Column column)
+    public static Func<string> MakeBitsGetter(DataViewRow row, DataViewSchema.Column column)
     {
         DataViewType type = column.Type;
         DataViewType item = (type as VectorDataViewType)?.ItemType ?? type;
