@@ -8,8 +8,10 @@ namespace Microsoft.ML.Rnn.Benchmarks;
 /// <summary>
 /// The inference peer a .NET user would pick instead: our own trained model, exported with <c>ConvertToOnnx</c> and run by
 /// ONNX Runtime on one sequence and on a batch of 256 (one <c>Run</c>, rows <c>[batch, steps·features]</c>), on 1 and 2
-/// intra-op threads; beside it the managed core on the same network and rows (<c>RnnNetwork.Predict</c> row by row, as
-/// ML.NET scores, the rows spread over the same number of threads). Shape: <see cref="PredictBenchmarks"/>' case.
+/// intra-op threads; beside it the managed core on the same network and rows: <c>RnnNetwork.Predict</c> one row per call
+/// (the rows spread over the same number of threads), the batch <c>RnnNetwork.Predict</c> (all rows in one call on the
+/// same number of threads), and <c>Transform</c> with a cursor reading <c>Score</c>, as an ML.NET user scores a data view
+/// (blocks of rows on every core, whatever <see cref="Threads"/> says). Shape: <see cref="PredictBenchmarks"/>' case.
 /// </summary>
 [MemoryDiagnoser]
 public class OnnxRuntimePeerBenchmarks
@@ -19,6 +21,10 @@ public class OnnxRuntimePeerBenchmarks
     private OrtValue _input = null!;
     private OrtValue _output = null!;
     private RnnNetwork _network = null!;
+    private RnnTransformer _model = null!;
+    private IDataView _scoringRows = null!;
+    private int[] _lengths = [];
+    private int _steps;
     private float[] _rows = [];
     private float[] _scores = [];
     private int _length;
@@ -47,6 +53,8 @@ public class OnnxRuntimePeerBenchmarks
             InputSize = c.Features, Cell = c.Cell, HiddenSize = c.Hidden, MaxEpochs = 1, Seed = 0, NumberOfThreads = 1,
         }).Fit(data);
         _network = model.Network;
+        _model = model;
+        _steps = c.Steps;
 
         _path = Path.Combine(Path.GetTempPath(), $"rnn-peer-{Guid.NewGuid():N}.onnx");
         using (FileStream file = File.Create(_path))
@@ -57,6 +65,10 @@ public class OnnxRuntimePeerBenchmarks
         _runOptions = new RunOptions();
         _rows = RnnBenchmarkCase.Random(Batch * _length, 1);
         _scores = new float[Batch];
+        _lengths = Enumerable.Repeat(c.Steps, Batch).ToArray();
+        float[] rows = _rows;
+        _scoringRows = ml.Data.LoadFromEnumerable(Enumerable.Range(0, Batch).Select(i => new Row { Features = rows.AsSpan(i * _length, _length).ToArray() }),
+            SchemaDefinitionFor(_length));
         _input = OrtValue.CreateTensorValueFromMemory(_rows, [Batch, _length]);
         _output = OrtValue.CreateTensorValueFromMemory(_scores, [Batch, 1]);
     }
@@ -95,6 +107,32 @@ public class OnnxRuntimePeerBenchmarks
         }
 
         return _scores[0];
+    }
+
+    /// <summary>The core's batch prediction: every row in one call, blocks of rows on <see cref="Threads"/> threads.</summary>
+    [Benchmark]
+    public float ManagedBatch()
+    {
+        _network.Predict(new SequenceBatch(_rows, _lengths, _steps), _scores, Threads);
+        return _scores[0];
+    }
+
+    /// <summary>What an ML.NET user runs: <c>Transform</c> over the rows and a cursor reading <c>Score</c> (the scoring itself on every core).</summary>
+    [Benchmark]
+    public float Transform()
+    {
+        IDataView scored = _model.Transform(_scoringRows);
+        DataViewSchema.Column score = scored.Schema["Score"];
+        using DataViewRowCursor cursor = scored.GetRowCursor([score]);
+        ValueGetter<float> getter = cursor.GetGetter<float>(score);
+        float value = 0, sum = 0;
+        while (cursor.MoveNext())
+        {
+            getter(ref value);
+            sum += value;
+        }
+
+        return sum;
     }
 
     private static SchemaDefinition SchemaDefinitionFor(int length)

@@ -205,6 +205,7 @@ internal static unsafe class GemmSmallKernels
     }
 
     /// <summary>Row <paramref name="i"/> of C over columns [<paramref name="first"/>, <paramref name="end"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DotRow(in GemmProblem problem, int i, int first, int end)
     {
         StridedMatrix b = problem.B, c = problem.C;
@@ -228,6 +229,7 @@ internal static unsafe class GemmSmallKernels
     }
 
     /// <summary>Rows <paramref name="i"/> and <paramref name="i"/> + 1 of C over columns [<paramref name="first"/>, <paramref name="end"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DotRowPair(in GemmProblem problem, int i, int first, int end)
     {
         StridedMatrix b = problem.B, c = problem.C;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.ML.Data;
 using Microsoft.ML.Rnn.Core;
 
@@ -41,6 +42,7 @@ public sealed partial class RnnTransformer
         }
 
         /// <summary>Reads the row's features; <see cref="CopySequence"/> then copies them out.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public RowFeatures Read()
         {
             int inputSize = _data.InputSize;
@@ -74,6 +76,7 @@ public sealed partial class RnnTransformer
         }
 
         /// <summary>Copies the last valid row read, time-major (<c>steps × input size</c> values), into <paramref name="sequence"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void CopySequence(Span<float> sequence)
         {
             if (_binding.IsSeries)

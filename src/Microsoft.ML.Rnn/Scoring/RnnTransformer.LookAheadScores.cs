@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Microsoft.ML.Rnn.Core;
 using Microsoft.ML.Runtime;
@@ -67,6 +68,7 @@ public sealed partial class RnnTransformer
         }
 
         /// <summary>Reads and scores the rows after the current block.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void NextBlock()
         {
             _host.CheckAlive();
@@ -114,6 +116,7 @@ public sealed partial class RnnTransformer
         /// Scores the block's valid rows in batches of consecutive rows that, padded to their longest, stay within
         /// <see cref="MaxBlockBytes"/> (a row alone always runs), so one long row does not pad many short ones.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Score()
         {
             int outputEnd = 0;
@@ -139,6 +142,7 @@ public sealed partial class RnnTransformer
         }
 
         /// <summary>Lays rows [<paramref name="first"/>, <paramref name="end"/>) out batch-first, padded to <paramref name="steps"/>, runs them, and returns where their outputs end.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private int ScoreBatch(int first, int end, int valid, int steps, int outputStart)
         {
             int rowValues = steps * _inputSize, perRow = _network.OutputLength(steps);

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using Microsoft.ML.Data;
 using Microsoft.ML.Rnn.Core;
 
@@ -89,6 +90,7 @@ public sealed partial class RnnTransformer
         }
 
         /// <summary>Every output column of a row from its raw head values (<paramref name="raw"/>, empty when the row is not valid).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Derive(RowFeatures row, ReadOnlySpan<float> raw)
         {
             RowsScored++;
@@ -147,6 +149,7 @@ public sealed partial class RnnTransformer
 
         /// <summary>A distribution model's row: the network's raw values (means, then raw scales and degrees of freedom) become
         /// Score (the mean) and the interval columns; a row with an unusable scale gets NaN there and is counted.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void DeriveDistribution(bool valid, ReadOnlySpan<float> raw, int groups, int outputs)
         {
             float[] deviation = StandardDeviation, lower = LowerBound, upper = UpperBound;
@@ -178,6 +181,7 @@ public sealed partial class RnnTransformer
             RowsWithoutInterval += usable ? 0 : 1;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void Softmax(Span<float> values)
         {
             float max = float.NegativeInfinity;
