@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Microsoft.ML.Rnn;
 
 /// <summary>
@@ -67,6 +69,7 @@ internal sealed class RnnLabelStandardization
     }
 
     /// <summary>Writes <paramref name="targets"/> standardised into <paramref name="destination"/> (values time-major, outputs innermost).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Standardize(ReadOnlySpan<float> targets, Span<float> destination)
     {
         int outputs = Outputs;
@@ -75,6 +78,7 @@ internal sealed class RnnLabelStandardization
     }
 
     /// <summary>Maps network outputs (time-major, outputs innermost) back to the label's units, in place.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Restore(Span<float> outputs)
     {
         int count = Outputs;
