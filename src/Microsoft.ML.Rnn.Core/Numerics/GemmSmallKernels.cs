@@ -166,13 +166,16 @@ internal static unsafe class GemmSmallKernels
         if (n >= 4 || m < 4)
         {
             int blockColumns = Math.Max(4, DotsBlockBytes / (sizeof(float) * k) / 4 * 4);
+            // Read once here: a method compiled optimised before the class's static fields are set (as these are, from their
+            // first call) reads such a field at every use instead of folding it into a constant.
+            bool pairedSums = PairedSums;
             for (int first = 0; first < n; first += blockColumns)
             {
                 int end = Math.Min(n, first + blockColumns);
                 int i = 0;
                 for (; i + 2 <= m; i += 2)
                 {
-                    DotRowPair(problem, i, first, end);
+                    DotRowPair(problem, i, first, end, pairedSums);
                 }
 
                 if (i < m)
@@ -230,7 +233,7 @@ internal static unsafe class GemmSmallKernels
 
     /// <summary>Rows <paramref name="i"/> and <paramref name="i"/> + 1 of C over columns [<paramref name="first"/>, <paramref name="end"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void DotRowPair(in GemmProblem problem, int i, int first, int end)
+    private static void DotRowPair(in GemmProblem problem, int i, int first, int end, bool pairedSums)
     {
         StridedMatrix b = problem.B, c = problem.C;
         int k = problem.K;
@@ -246,7 +249,7 @@ internal static unsafe class GemmSmallKernels
             float* y3 = b.At(0, j + 3);
             Dot2x4(x0, x1, y0, y1, y2, y3, k, out Vector<float> v00, out Vector<float> v01, out Vector<float> v02, out Vector<float> v03,
                 out Vector<float> v10, out Vector<float> v11, out Vector<float> v12, out Vector<float> v13, out int p);
-            Vector128<float> s0 = Sum4(v00, v01, v02, v03), s1 = Sum4(v10, v11, v12, v13);
+            Vector128<float> s0 = Sum4(v00, v01, v02, v03, pairedSums), s1 = Sum4(v10, v11, v12, v13, pairedSums);
             Put(c.At(i, j), Tail(x0, y0, p, k, s0.GetElement(0)), accumulate);
             Put(c.At(i, j + 1), Tail(x0, y1, p, k, s0.GetElement(1)), accumulate);
             Put(c.At(i, j + 2), Tail(x0, y2, p, k, s0.GetElement(2)), accumulate);
@@ -297,9 +300,9 @@ internal static unsafe class GemmSmallKernels
 
     /// <summary>The four lane sums, each exactly <see cref="Vector.Sum{T}(Vector{T})"/>; with horizontal adds, 3 adds and an add of halves for four instead of one reduction each.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> Sum4(Vector<float> a, Vector<float> b, Vector<float> c, Vector<float> d)
+    private static Vector128<float> Sum4(Vector<float> a, Vector<float> b, Vector<float> c, Vector<float> d, bool pairedSums)
     {
-        if (!PairedSums)
+        if (!pairedSums)
             return Vector128.Create(Vector.Sum(a), Vector.Sum(b), Vector.Sum(c), Vector.Sum(d));
         Vector256<float> pairs = Avx.HorizontalAdd(Avx.HorizontalAdd(a.AsVector256(), b.AsVector256()), Avx.HorizontalAdd(c.AsVector256(), d.AsVector256()));
         return pairs.GetLower() + pairs.GetUpper();
