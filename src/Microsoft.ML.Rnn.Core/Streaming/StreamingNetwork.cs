@@ -219,6 +219,22 @@ internal sealed class StreamingNetwork
         }
     }
 
+    /// <summary>
+    /// Starts from the zero state and takes <paramref name="ticks"/> (whole steps, time-major) without writing outputs:
+    /// the state a series of those steps leaves, as <see cref="Step"/> would leave it. For a state an earlier release
+    /// saved while it still kept the ticks themselves.
+    /// </summary>
+    public void Replay(ReadOnlySpan<float> ticks)
+    {
+        int inputSize = _shape.InputSize;
+        if (ticks.IsEmpty || ticks.Length % inputSize != 0)
+            throw new ArgumentException($"The ticks hold {ticks.Length} values; expected a positive multiple of the input size {inputSize}.", nameof(ticks));
+        Span<float> output = stackalloc float[OutputSize];
+        Reset();
+        for (int t = 0; t < ticks.Length / inputSize; t++)
+            Step(ticks.Slice(t * inputSize, inputSize), output);
+    }
+
     /// <summary>The values <see cref="ReadState"/> takes for <paramref name="stepsSeen"/> steps.</summary>
     public int StateLengthAfter(long stepsSeen) => stepsSeen < WarmUpSteps
         ? (int)stepsSeen * _shape.InputSize

@@ -220,7 +220,10 @@ public sealed class RnnStreamingEngine
         if (steps < 0)
             throw new InvalidDataException($"The state says {steps} steps seen; a count cannot be negative. The file is corrupt.");
         int expected = _network.StateLengthAfter(steps);
-        if (length != expected)
+        // Earlier releases kept a series' first ticks themselves for a few steps (a longer warm-up); such a state is
+        // those ticks, which are replayed below.
+        bool keptTicks = length != expected && steps > 0 && length == steps * InputSize;
+        if (length != expected && !keptTicks)
             throw new InvalidDataException($"The state holds {length} values; this model's state after {steps} steps has {expected}. The file is corrupt.");
 
         var payload = new byte[4 * length + 4];
@@ -236,7 +239,10 @@ public sealed class RnnStreamingEngine
                 throw new InvalidDataException($"The state holds {state[i]} at value {i}; a carried state is finite. The file is corrupt.");
         }
 
-        _network.ReadState(steps, state);
+        if (keptTicks)
+            _network.Replay(state);
+        else
+            _network.ReadState(steps, state);
     }
 
     private static void ReadExactly(Stream stream, byte[] buffer, string what)

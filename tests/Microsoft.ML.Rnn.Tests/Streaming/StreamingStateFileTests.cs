@@ -44,6 +44,36 @@ public sealed class StreamingStateFileTests
     }
 
     [TestMethod]
+    public void AStateOfKeptTicksFromAnEarlierReleaseContinuesAsTheLiveEngine()
+    {
+        // Earlier releases saved a series' first ticks themselves while warming up (format version 1, the values being
+        // the ticks): built here byte for byte as they wrote it, with this model's identity from a state of its own.
+        var ml = new MLContext(1);
+        RnnTransformer transformer = Train(ml, hidden: 40);
+        RnnStreamingEngine live = transformer.CreateStreamingEngine();
+        var own = new MemoryStream();
+        live.SaveState(own);
+        const int kept = 3;
+        for (int t = 0; t < kept; t++)
+            Tick(live, t);
+
+        float[] ticks = Series.AsSpan(0, kept * 2).ToArray();
+        byte[] file = new byte[24 + 4 * ticks.Length + 4];
+        own.ToArray().AsSpan(0, 12).CopyTo(file); // magic, format version 1, model identity
+        BitConverter.TryWriteBytes(file.AsSpan(12), (long)kept);
+        BitConverter.TryWriteBytes(file.AsSpan(20), ticks.Length);
+        for (int i = 0; i < ticks.Length; i++)
+            BitConverter.TryWriteBytes(file.AsSpan(24 + 4 * i), ticks[i]);
+        BitConverter.TryWriteBytes(file.AsSpan(24 + 4 * ticks.Length), Crc32.Compute(file.AsSpan(12, 12 + 4 * ticks.Length)));
+
+        RnnStreamingEngine restored = transformer.CreateStreamingEngine();
+        restored.LoadState(new MemoryStream(file));
+        Assert.AreEqual(kept, restored.StepsSeen);
+        for (int t = kept; t < 60; t++)
+            CollectionAssert.AreEqual(Tick(live, t), Tick(restored, t), $"tick {t}");
+    }
+
+    [TestMethod]
     public void ACheckpointSurvivesSavingAndLoadingTheModel()
     {
         var ml = new MLContext(1);
