@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Microsoft.ML.Rnn.Core;
 
 /// <summary>
@@ -40,5 +42,6 @@ internal ref struct CellGradientStep
     /// (GRU's <c>z·dh</c>; on ended rows the whole <c>dh</c>, passed through).</summary>
     public Span<float> DHPrevDirect;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly bool IsActive(int row) => Time < Lengths[row];
 }

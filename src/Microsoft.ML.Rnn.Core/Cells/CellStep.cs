@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Microsoft.ML.Rnn.Core;
 
 /// <summary>
@@ -30,5 +32,6 @@ internal ref struct CellStep
     public Span<float> C;
     public Span<float> TanhC;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly bool IsActive(int row) => Time < Lengths[row];
 }

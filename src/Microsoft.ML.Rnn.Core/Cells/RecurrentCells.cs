@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Microsoft.ML.Rnn.Core;
 
 /// <summary>The registration of cells: the one place that maps <see cref="RnnCellType"/> to a cell.</summary>
@@ -9,6 +11,7 @@ internal static class RecurrentCells
 
     /// <summary>The cell of <paramref name="cell"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="cell"/> is not a defined <see cref="RnnCellType"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static CellDescription Describe(RnnCellType cell) => cell switch
     {
         RnnCellType.Rnn => Elman,

@@ -89,9 +89,25 @@ internal sealed class RnnComputation
     /// <summary>LSTM: the final cell state, <c>[layers·directions, batch, hidden]</c> (PyTorch's <c>c_n</c>); empty for other cells.</summary>
     public ReadOnlySpan<float> FinalCell => _shape.HasCellState ? _finalCell.AsSpan(0, StateLength) : default;
 
-    private int StateSlices => _shape.EncoderLayers * _shape.Directions;
+    private int StateSlices
 
-    private int StateLength => StateSlices * _batch * _shape.HiddenSize;
+    {
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+
+        get => _shape.EncoderLayers * _shape.Directions;
+
+    }
+
+    private int StateLength
+
+    {
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+
+        get => StateSlices * _batch * _shape.HiddenSize;
+
+    }
 
     /// <summary>Threads inside one block: all of them when there is one block, else one per block.</summary>
     private int ThreadsPerBlock => _blockCount == 1 ? Threads : 1;

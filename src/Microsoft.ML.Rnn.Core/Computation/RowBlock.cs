@@ -64,7 +64,15 @@ internal sealed class RowBlock
     /// <summary>LSTM final cell states <c>[layers·directions, rows, hidden]</c>.</summary>
     public ReadOnlySpan<float> FinalCell => _finalCell.AsSpan(0, StateLength);
 
-    private int StateLength => _shape.EncoderLayers * _shape.Directions * _batch * _shape.HiddenSize;
+    private int StateLength
+
+    {
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+
+        get => _shape.EncoderLayers * _shape.Directions * _batch * _shape.HiddenSize;
+
+    }
 
     /// <summary>
     /// Runs rows [<paramref name="first"/>, <paramref name="end"/>) of a validated batch. States and dropout masks

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 
 namespace Microsoft.ML.Rnn.Core;
 
@@ -38,6 +39,7 @@ internal sealed class HeadStructure
     public bool HasStepAxis { get; }
 
     /// <summary>Output steps of a sequence padded to <paramref name="inputSteps"/> steps.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int OutputSteps(int inputSteps) => _fixedSteps ?? inputSteps;
 
     /// <summary>Output steps, when the input steps may not be known (null); null when the outputs follow them.</summary>
@@ -47,5 +49,6 @@ internal sealed class HeadStructure
     /// Output steps that are real for a sequence of <paramref name="length"/> real steps: the first ones of its
     /// <see cref="OutputSteps(int)"/>. The rest are padding: no part in the loss, zero gradient.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int RealOutputSteps(int length) => _fixedSteps ?? length;
 }

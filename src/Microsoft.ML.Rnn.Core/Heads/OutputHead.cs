@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Microsoft.ML.Rnn.Core;
 
 /// <summary>
@@ -28,6 +30,7 @@ internal abstract class OutputHead
     public abstract StackReads Reads { get; }
 
     /// <summary>Output values for a batch of <paramref name="batch"/> sequences padded to <paramref name="steps"/> steps.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int OutputLength(int batch, int steps) => batch * Structure.OutputSteps(steps) * Shape.OutputWidth;
 
     /// <summary>

@@ -1,9 +1,12 @@
+using System.Runtime.CompilerServices;
+
 namespace Microsoft.ML.Rnn.Core;
 
 /// <summary>The registration of heads: the one place that maps <see cref="RnnHead"/> to a head.</summary>
 internal static class RnnHeads
 {
     /// <summary>How the outputs of <paramref name="head"/> line up with a sequence's steps (<paramref name="outputLength"/>: a decoder's M).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static HeadStructure Structure(RnnHead head, int outputLength) => head switch
     {
         RnnHead.ManyToOne => ManyToOneHead.OutputStructure,
@@ -22,6 +25,7 @@ internal static class RnnHeads
     };
 
     /// <summary>Whether a recurrent stack runs over an input sequence before the head (all but 1 vs N, whose layers are its decoder's).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool HasEncoder(RnnHead head) => head != RnnHead.OneToMany;
 
     /// <summary>Whether the head is a decoder that emits a set number of steps (1 vs N, N vs M).</summary>

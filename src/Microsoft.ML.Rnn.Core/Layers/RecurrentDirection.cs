@@ -126,10 +126,26 @@ internal sealed class RecurrentDirection<TCell> : RecurrentDirection
     }
 
     private bool Reverse => _direction == 1;
-    private int Hidden => _shape.HiddenSize;
-    private int GateWidth => TCell.GateCount * _shape.HiddenSize;
-    private int FinalSlot => Reverse ? 0 : _steps;
-    private int StateSize => _batch * Hidden;
+    private int Hidden
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _shape.HiddenSize;
+    }
+    private int GateWidth
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TCell.GateCount * _shape.HiddenSize;
+    }
+    private int FinalSlot
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Reverse ? 0 : _steps;
+    }
+    private int StateSize
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _batch * Hidden;
+    }
     private ReadOnlySpan<int> Lengths => _lengths.AsSpan(0, _batch);
 
     public override ReadOnlySpan<float> FinalHidden => _states.AsSpan(FinalSlot * StateSize, StateSize);

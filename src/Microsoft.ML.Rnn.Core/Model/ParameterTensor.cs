@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Microsoft.ML.Rnn.Core;
 
 /// <summary>One named parameter inside a network's flat parameter vector.</summary>
@@ -27,8 +29,10 @@ internal sealed record ParameterTensor(string Name, long Offset, int Rows, int C
     internal bool IsRecurrent { get; init; }
 
     /// <summary>This parameter's values within a flat vector laid out by its <see cref="ParameterLayout"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal Span<float> In(Span<float> flat) => flat.Slice(checked((int)Offset), checked((int)Length));
 
     /// <inheritdoc cref="In(Span{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal ReadOnlySpan<float> In(ReadOnlySpan<float> flat) => flat.Slice(checked((int)Offset), checked((int)Length));
 }

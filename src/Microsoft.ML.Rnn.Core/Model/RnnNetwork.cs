@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Microsoft.ML.Rnn.Core;
 
 /// <summary>
@@ -56,6 +58,7 @@ public sealed class RnnNetwork
     internal float[] Values { get; }
 
     /// <summary>Output values of one sequence of <paramref name="steps"/> steps: outputs for N vs 1, steps × outputs for N vs N.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int OutputLength(int steps) => Shape.HeadStructure.OutputSteps(steps) * Shape.OutputWidth;
 
     /// <summary>Copies the parameters out by PyTorch <c>state_dict</c> name, each row-major with PyTorch's shape.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace Microsoft.ML.Rnn.Core;
 
@@ -54,22 +55,42 @@ public sealed record RnnNetworkShape(
     public RnnDistribution Distribution { get; init; }
 
     /// <summary>Values the head emits per output step: <see cref="OutputSize"/> times 1 (a point), 2 (Normal) or 3 (Student-t).</summary>
-    public int OutputWidth => OutputSize * DistributionParameters.ValuesPerOutput(Distribution);
+    public int OutputWidth
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => OutputSize * DistributionParameters.ValuesPerOutput(Distribution);
+    }
 
     /// <summary>1, or 2 when <see cref="Bidirectional"/>.</summary>
-    public int Directions => Bidirectional ? 2 : 1;
+    public int Directions
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Bidirectional ? 2 : 1;
+    }
 
     /// <summary>Gate blocks per cell: 1 for RNN, 4 for LSTM (i, f, g, o), 3 for GRU (r, z, n).</summary>
     public int GateCount => RecurrentCells.Describe(Cell).GateCount;
 
     /// <summary>Whether the cell carries a cell state beside the hidden state (LSTM).</summary>
-    internal bool HasCellState => RecurrentCells.Describe(Cell).HasCellState;
+    internal bool HasCellState
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => RecurrentCells.Describe(Cell).HasCellState;
+    }
 
     /// <summary>How the head's outputs line up with a sequence's steps.</summary>
-    internal HeadStructure HeadStructure => RnnHeads.Structure(Head, OutputLength);
+    internal HeadStructure HeadStructure
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => RnnHeads.Structure(Head, OutputLength);
+    }
 
     /// <summary>Layers of the recurrent stack that runs over the input sequence: none for 1 vs N, whose layers are its decoder's.</summary>
-    internal int EncoderLayers => RnnHeads.HasEncoder(Head) ? NumberOfLayers : 0;
+    internal int EncoderLayers
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => RnnHeads.HasEncoder(Head) ? NumberOfLayers : 0;
+    }
 
     /// <summary>Whether the head is a decoder that emits <see cref="OutputLength"/> steps (1 vs N, N vs M).</summary>
     internal bool HasDecoder => RnnHeads.HasDecoder(Head);

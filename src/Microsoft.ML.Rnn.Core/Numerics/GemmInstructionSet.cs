@@ -1,5 +1,6 @@
-using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
+using System.Runtime.Intrinsics;
 
 namespace Microsoft.ML.Rnn.Core;
 
@@ -38,8 +39,11 @@ internal static class GemmInstructionSets
     }
 
     /// <summary>The instruction set a GEMM call on this thread uses now.</summary>
-    public static GemmInstructionSet Current =>
-        t_forced is { } forced && forced <= Best ? forced : Best;
+    public static GemmInstructionSet Current
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => t_forced is { } forced && forced <= Best ? forced : Best;
+    }
 
     private static GemmInstructionSet Detect()
     {

@@ -19,7 +19,11 @@ internal sealed unsafe class GemmWorkspace
     private float[]? _rowSums;
 
     /// <summary>The workspace of the calling thread.</summary>
-    public static GemmWorkspace Current => t_current ??= new GemmWorkspace();
+    public static GemmWorkspace Current
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => t_current ??= new GemmWorkspace();
+    }
 
     /// <summary>At least <paramref name="floats"/> floats for the packed A block.</summary>
     public float* PackedA(int floats) => Get(ref _packedA, floats);

@@ -87,6 +87,7 @@ internal static unsafe class ParallelWorkers
     }
 
     /// <summary>The units [Start, End) of part <paramref name="part"/> when <paramref name="count"/> units are split evenly.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static (int Start, int End) PartRange(int count, int part, int partCount) =>
         ((int)((long)count * part / partCount), (int)((long)count * (part + 1) / partCount));
 

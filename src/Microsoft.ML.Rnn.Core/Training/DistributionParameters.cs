@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Microsoft.ML.Rnn.Core;
 
 /// <summary>
@@ -17,6 +19,7 @@ internal static class DistributionParameters
     private static readonly double HalfLogPi = 0.5 * Math.Log(Math.PI);
 
     /// <summary>Values the head emits per output: 1 (a point), 2 (μ, σ) or 3 (μ, s, ν).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int ValuesPerOutput(RnnDistribution distribution) => distribution switch
     {
         RnnDistribution.Normal => 2,
