@@ -25,19 +25,7 @@ internal static class QuickPredict
         foreach (int steps in new[] { 1, 30 })
         {
             float[] sequence = RnnBenchmarkCase.Random(steps * 5, 1);
-            var warmUp = Stopwatch.StartNew();
-            while (warmUp.Elapsed.TotalSeconds < 2)
-                network.Predict(sequence, output);
-            var samples = new double[20_000];
-            for (int i = 0; i < samples.Length; i++)
-            {
-                long start = Stopwatch.GetTimestamp();
-                network.Predict(sequence, output);
-                samples[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
-            }
-
-            Array.Sort(samples);
-            Console.WriteLine($"steps {steps,3}: median {samples[samples.Length / 2],8:F2} µs, 10th percentile {samples[samples.Length / 10],8:F2} µs");
+            Time($"one sequence of {steps} steps", () => network.Predict(sequence, output));
         }
     }
 

@@ -27,6 +27,8 @@ import statistics
 import subprocess
 import sys
 
+from compare import torch_medians  # the PyTorch peer, as compare.py runs it
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PROJECT = os.path.join(ROOT, "benchmarks", "Microsoft.ML.Rnn.Benchmarks")
 PROGRAM = os.path.join(PROJECT, "bin", "Release", "net10.0", "Microsoft.ML.Rnn.Benchmarks.dll")
@@ -50,12 +52,6 @@ def fresh_process(case, threads, fits):
     return fit_lines, core["core_step_now_us"], core["core_step_us"]
 
 
-def torch_medians(threads):
-    script = os.path.join(ROOT, "benchmarks", "peer", "torch_rnn.py")
-    output = subprocess.run([sys.executable, script, "--threads", str(threads)], check=True, capture_output=True, text=True).stdout
-    return {r["case"]: r["median_ms"] * 1e3 for r in json.loads(output)["results"]}
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--processes", type=int, default=3)
@@ -65,7 +61,7 @@ def main():
 
     subprocess.run(["dotnet", "build", PROJECT, "-c", "Release", "--nologo", "-v", "q"], check=True, capture_output=True)
     print(f"load average before: {os.getloadavg()[0]:.1f}", flush=True)
-    torch = [torch_medians(1), torch_medians(2)]
+    torch = [{case: ms * 1e3 for case, ms in torch_medians(threads, 50, ["rnn"])[1].items()} for threads in (1, 2)]
 
     rows = []
     for name in args.cases:

@@ -90,23 +90,15 @@ internal sealed class RnnComputation
     public ReadOnlySpan<float> FinalCell => _shape.HasCellState ? _finalCell.AsSpan(0, StateLength) : default;
 
     private int StateSlices
-
     {
-
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-
         get => _shape.EncoderLayers * _shape.Directions;
-
     }
 
     private int StateLength
-
     {
-
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-
         get => StateSlices * _batch * _shape.HiddenSize;
-
     }
 
     /// <summary>Threads inside one block: all of them when there is one block, else one per block.</summary>

@@ -65,13 +65,9 @@ internal sealed class RowBlock
     public ReadOnlySpan<float> FinalCell => _finalCell.AsSpan(0, StateLength);
 
     private int StateLength
-
     {
-
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-
         get => _shape.EncoderLayers * _shape.Directions * _batch * _shape.HiddenSize;
-
     }
 
     /// <summary>

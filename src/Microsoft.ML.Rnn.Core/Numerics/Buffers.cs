@@ -13,4 +13,14 @@ internal static class Buffers
             buffer = new T[length];
         return buffer.AsSpan(0, length);
     }
+
+    /// <summary>
+    /// Makes <paramref name="buffer"/> hold at least <paramref name="length"/> elements, keeping its contents and at least
+    /// doubling when it grows: for buffers that are appended to, or reused by rows of varying size.
+    /// </summary>
+    public static void Grow<T>(ref T[] buffer, int length)
+    {
+        if (buffer.Length < length)
+            Array.Resize(ref buffer, Math.Max(length, buffer.Length * 2));
+    }
 }

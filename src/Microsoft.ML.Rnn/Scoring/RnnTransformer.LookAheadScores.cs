@@ -97,7 +97,7 @@ public sealed partial class RnnTransformer
                 if (row.Valid)
                 {
                     int length = row.Steps * _inputSize;
-                    RowScorer.Grow(ref _staged, staged + length);
+                    Buffers.Grow(ref _staged, staged + length);
                     _reader.CopySequence(_staged.AsSpan(staged, length));
                     _offsets[_count] = staged;
                     staged += length;
@@ -146,10 +146,10 @@ public sealed partial class RnnTransformer
         private int ScoreBatch(int first, int end, int valid, int steps, int outputStart)
         {
             int rowValues = steps * _inputSize, perRow = _network.OutputLength(steps);
-            RowScorer.Grow(ref _inputs, valid * rowValues);
+            Buffers.Grow(ref _inputs, valid * rowValues);
             Span<float> inputs = _inputs.AsSpan(0, valid * rowValues);
             inputs.Clear();
-            RowScorer.Grow(ref _outputs, outputStart + valid * perRow);
+            Buffers.Grow(ref _outputs, outputStart + valid * perRow);
             for (int i = first, b = 0; i < end; i++)
             {
                 RowFeatures row = _rows[i];

@@ -56,7 +56,7 @@ public sealed partial class RnnTransformer
             disposer = null!;
             if (!Enumerable.Range(0, count).Any(activeOutput))
                 return new Delegate[count];
-            return CreateGetters(new RowScorer(_data, input, new SingleRowScores(_data.Network, NewReader(input))), activeOutput, out disposer);
+            return CreateGetters(NewSingleRowScorer(input), activeOutput, out disposer);
         }
 
         /// <summary>
@@ -74,7 +74,7 @@ public sealed partial class RnnTransformer
 
         protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action disposer)
         {
-            var scorer = new RowScorer(_data, input, new SingleRowScores(_data.Network, NewReader(input)));
+            RowScorer scorer = NewSingleRowScorer(input);
             disposer = () => LogUnscoredRows(scorer);
             return MakeGetter(scorer, iinfo);
         }
@@ -93,6 +93,9 @@ public sealed partial class RnnTransformer
         }
 
         private FeatureReader NewReader(DataViewRow input) => new(_data, _binding, input, _featureIndices, _declaredSizes);
+
+        /// <summary>A scorer of <paramref name="input"/>'s rows one at a time.</summary>
+        private RowScorer NewSingleRowScorer(DataViewRow input) => new(_data, input, new SingleRowScores(_data.Network, NewReader(input)));
 
         /// <summary>Rows that score NaN are not errors (one bad row should not stop a pass), so they are counted in the log.</summary>
         private void LogUnscoredRows(RowScorer scorer)

@@ -27,10 +27,10 @@ public sealed partial class RnnTransformer
             if (!row.Valid)
                 return default;
             int length = row.Steps * network.Shape.InputSize;
-            RowScorer.Grow(ref _sequence, length);
+            Buffers.Grow(ref _sequence, length);
             reader.CopySequence(_sequence.AsSpan(0, length));
             int outputs = network.OutputLength(row.Steps);
-            RowScorer.Grow(ref _raw, outputs);
+            Buffers.Grow(ref _raw, outputs);
             network.Predict(_sequence.AsSpan(0, length), _raw.AsSpan(0, outputs));
             return _raw.AsSpan(0, outputs);
         }

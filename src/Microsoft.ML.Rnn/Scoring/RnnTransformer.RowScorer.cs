@@ -102,7 +102,7 @@ public sealed partial class RnnTransformer
             PredictedLength = groups;
 
             float[] score = Score;
-            Grow(ref score, OutputLength);
+            Buffers.Grow(ref score, OutputLength);
             Score = score;
             if (_distribution is not null)
             {
@@ -122,13 +122,13 @@ public sealed partial class RnnTransformer
             }
 
             uint[] predicted = Predicted;
-            Grow(ref predicted, groups);
+            Buffers.Grow(ref predicted, groups);
             Predicted = predicted;
             switch (_task)
             {
                 case RnnTask.BinaryClassification:
                     float[] probability = Probability;
-                    Grow(ref probability, OutputLength);
+                    Buffers.Grow(ref probability, OutputLength);
                     Probability = probability;
                     if (OutputLength > 0) // a row of zero steps has no steps to score (TensorPrimitives refuses empty spans)
                         TensorPrimitives.Sigmoid(values, Probability.AsSpan(0, OutputLength));
@@ -153,9 +153,9 @@ public sealed partial class RnnTransformer
         private void DeriveDistribution(bool valid, ReadOnlySpan<float> raw, int groups, int outputs)
         {
             float[] deviation = StandardDeviation, lower = LowerBound, upper = UpperBound;
-            Grow(ref deviation, OutputLength);
-            Grow(ref lower, OutputLength);
-            Grow(ref upper, OutputLength);
+            Buffers.Grow(ref deviation, OutputLength);
+            Buffers.Grow(ref lower, OutputLength);
+            Buffers.Grow(ref upper, OutputLength);
             StandardDeviation = deviation;
             LowerBound = lower;
             UpperBound = upper;
@@ -217,12 +217,6 @@ public sealed partial class RnnTransformer
             }
 
             return (uint)(best + 1);
-        }
-
-        internal static void Grow<T>(ref T[] buffer, int length)
-        {
-            if (buffer.Length < length)
-                Array.Resize(ref buffer, Math.Max(length, buffer.Length * 2));
         }
     }
 }

@@ -90,7 +90,7 @@ internal static class RnnSequenceReader
                             $"InputSize = {inputSize} values (OneToMany).");
                     }
 
-                    Grow(ref sequence, length);
+                    Buffers.Grow(ref sequence, length);
                     featureBuffers[0].CopyTo(sequence.AsSpan(0, length));
                 }
                 else
@@ -110,7 +110,7 @@ internal static class RnnSequenceReader
                     }
 
                     length = steps * inputSize;
-                    Grow(ref sequence, length);
+                    Buffers.Grow(ref sequence, length);
                     Interleave(featureBuffers, sequence.AsSpan(0, length));
                 }
 
@@ -222,7 +222,7 @@ internal static class RnnSequenceReader
                 return (ref float[] values, long row, out bool missing) =>
                 {
                     get(ref v);
-                    Grow(ref values, 1);
+                    Buffers.Grow(ref values, 1);
                     values[0] = v;
                     missing = false;
                     return 1;
@@ -236,7 +236,7 @@ internal static class RnnSequenceReader
                 return (ref float[] values, long row, out bool missing) =>
                 {
                     get(ref buffer);
-                    Grow(ref values, buffer.Length);
+                    Buffers.Grow(ref values, buffer.Length);
                     buffer.CopyTo(values.AsSpan(0, buffer.Length));
                     missing = false;
                     return buffer.Length;
@@ -250,7 +250,7 @@ internal static class RnnSequenceReader
                 return (ref float[] values, long row, out bool missing) =>
                 {
                     get(ref v);
-                    Grow(ref values, 1);
+                    Buffers.Grow(ref values, 1);
                     values[0] = v ? 1f : 0f;
                     missing = false;
                     return 1;
@@ -265,8 +265,8 @@ internal static class RnnSequenceReader
                 return (ref float[] values, long row, out bool missing) =>
                 {
                     get(ref buffer);
-                    Grow(ref values, buffer.Length);
-                    Grow(ref dense, buffer.Length);
+                    Buffers.Grow(ref values, buffer.Length);
+                    Buffers.Grow(ref dense, buffer.Length);
                     buffer.CopyTo(dense.AsSpan(0, buffer.Length));
                     for (int i = 0; i < buffer.Length; i++)
                         values[i] = dense[i] ? 1f : 0f;
@@ -314,7 +314,7 @@ internal static class RnnSequenceReader
             return (ref float[] values, long row, out bool missing) =>
             {
                 get(ref v);
-                Grow(ref values, 1);
+                Buffers.Grow(ref values, 1);
                 ulong key = ulong.CreateTruncating(v);
                 missing = key == 0;
                 values[0] = ClassIndex(key, row, -1);
@@ -328,8 +328,8 @@ internal static class RnnSequenceReader
         return (ref float[] values, long row, out bool missing) =>
         {
             getVector(ref buffer);
-            Grow(ref values, buffer.Length);
-            Grow(ref dense, buffer.Length);
+            Buffers.Grow(ref values, buffer.Length);
+            Buffers.Grow(ref dense, buffer.Length);
             buffer.CopyTo(dense.AsSpan(0, buffer.Length));
             missing = false;
             for (int i = 0; i < buffer.Length; i++)
@@ -379,12 +379,5 @@ internal static class RnnSequenceReader
         }
 
         return true;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Grow<T>(ref T[] buffer, int length)
-    {
-        if (buffer.Length < length)
-            Array.Resize(ref buffer, Math.Max(length, buffer.Length * 2));
     }
 }
