@@ -9,9 +9,9 @@ namespace Microsoft.ML.Rnn.Core;
 /// <see cref="Gemm.MultiplyTransposedB"/> picks its algorithm by shape (<see cref="GemmDispatcher.Plan"/>), and the
 /// algorithms round differently: the dot form (few rows or little work) sums a deep row in vector lanes and then
 /// across them, while the packed path (and the row form) sums each element in depth order from zero, one slice of
-/// <see cref="GemmPlan.KcBlock"/> at a time, adding the slices. A product over T steps takes the dot form for small T
-/// and the packed one for larger T, so the same row of the same projection can round two ways depending on how many
-/// steps were scored with it.
+/// <see cref="GemmPlan.KcBlock"/> at a time, adding the slices. Scoring plans its products by one sequence's rows
+/// (<see cref="GemmProblem.SequenceRows"/>), so which of them a projection takes depends on its shape, not on how many
+/// steps or rows are scored with it.
 /// </para>
 /// <para>
 /// Two values: <see cref="Dots"/> (the dot form's rounding: a one-row product reproduces it), or a slice depth

@@ -6,42 +6,23 @@ namespace Microsoft.ML.Rnn.Core;
 /// whole series so far. Not thread-safe: one per feed.
 /// </summary>
 /// <remarks>
-/// <para>
-/// The whole-sequence pass computes every step's input projection in one GEMM over all steps, and the GEMM rounds by
-/// shape (<see cref="ProjectionRounding"/>): for the first few series lengths a projection may round one way, and
-/// from some length on (<see cref="WarmUpSteps"/>) always another. Up to that length the steps are kept and each step
-/// replays them from the zero state, rounded as a pass over that many steps would be; at that length the replay
-/// leaves the states the longer passes share, and from then on each step costs one step of every layer and of the
-/// head, whatever the number of steps seen. <see cref="WarmUpSteps"/> depends on the shape only (at most a few
-/// hundred, for tiny layers with wide inputs; a handful for typical ones).
-/// </para>
-/// <para>
-/// The recurrent products (one row, always the dot form), the biases (added per row) and the cells (element-wise,
-/// per row) are the same calls as in the whole-sequence pass on a batch of one.
-/// </para>
+/// Scoring plans every product by one sequence's rows, never by the batch (<see cref="GemmProblem.SequenceRows"/>), so a
+/// step's input projection and head round the same way whatever the series' length: each step costs one step of every
+/// layer and of the head, from the first. The recurrent products (one row, always the dot form), the biases (added per
+/// row) and the cells (element-wise, per row) are the same calls as in the whole-sequence pass on a batch of one.
 /// </remarks>
 internal sealed class StreamingNetwork
 {
-    /// <summary>Steps past the dispatcher's size limits (more multiply-adds than its tiny-product limit, more rows than
-    /// any micro-kernel tile or unpacked form takes) from which the scan for a stable rounding starts.</summary>
-    private const int ScanMargin = 64;
-
-    /// <summary>How many steps further the rounding is checked to stay the same (a choice by tile size, periodic in
-    /// the step count with a period of at most a few dozen, repeats many times within it).</summary>
-    private const int CheckSteps = 512;
-
     private readonly RnnNetworkShape _shape;
     private readonly StreamingLayer[] _layers;
     private readonly RowProjection _head;
     private readonly float[] _parameters;
     private readonly ParameterTensor _headBias;
     private readonly int _headOffset;
-    private readonly ProjectionRounding[][] _warmUpRounding;
-    private readonly ProjectionRounding[] _stableRounding;
-    private readonly float[] _history;
+    private readonly ProjectionRounding[] _rounding;
 
     /// <summary>Prepares a stepper for <paramref name="network"/>, whose parameters must not change while it is used.</summary>
-    /// <exception cref="NotSupportedException">The network is not N vs N, is bidirectional, or has a shape the stepper cannot follow bit for bit.</exception>
+    /// <exception cref="NotSupportedException">The network is not N vs N, or is bidirectional.</exception>
     public StreamingNetwork(RnnNetwork network)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -60,41 +41,10 @@ internal sealed class StreamingNetwork
         _head = new RowProjection(_parameters, _headOffset, head[0]);
         _headBias = head[1];
 
-        // Per projection (layers, then the head): the rounding of a pass over T steps, T = 1 … scan + CheckSteps, where
-        // from scan on the product is past every size limit of the dispatcher's choice of algorithm.
-        int projections = _layers.Length + 1;
-        _stableRounding = new ProjectionRounding[projections];
-        int warmUp = 1;
-        for (int i = 0; i < projections; i++)
-        {
-            RowProjection projection = i < _layers.Length ? _layers[i].Projection : _head;
-            int scanSteps = (int)(GemmDispatcher.TinyWork / Math.Max(1L, (long)projection.Columns * projection.Depth)) + ScanMargin;
-            ProjectionRounding stable = projection.RoundingFor(scanSteps);
-            for (int steps = scanSteps + 1; steps <= scanSteps + CheckSteps; steps++)
-                if (projection.RoundingFor(steps) != stable)
-                    throw new NotSupportedException(
-                        $"The batched product of {(i < _layers.Length ? $"layer {i}'s input projection" : "the head")} ({projection.Columns}×{projection.Depth}) " +
-                        "rounds differently for different numbers of steps, so no stepper can match it bit for bit.");
-            for (int steps = scanSteps - 1; steps >= 1; steps--)
-                if (projection.RoundingFor(steps) != stable)
-                {
-                    warmUp = Math.Max(warmUp, steps + 1);
-                    break;
-                }
-
-            _stableRounding[i] = stable;
-        }
-
-        WarmUpSteps = warmUp;
-        _warmUpRounding = new ProjectionRounding[warmUp][];
-        for (int steps = 1; steps <= warmUp; steps++)
-        {
-            _warmUpRounding[steps - 1] = new ProjectionRounding[projections];
-            for (int i = 0; i < projections; i++)
-                _warmUpRounding[steps - 1][i] = (i < _layers.Length ? _layers[i].Projection : _head).RoundingFor(steps);
-        }
-
-        _history = new float[warmUp * _shape.InputSize];
+        // Per projection (layers, then the head): the rounding of a pass over the series, the same for every length.
+        _rounding = new ProjectionRounding[_layers.Length + 1];
+        for (int i = 0; i < _rounding.Length; i++)
+            _rounding[i] = (i < _layers.Length ? _layers[i].Projection : _head).RoundingFor(GemmDispatcher.VaryingRows);
     }
 
     /// <summary>Values per step in.</summary>
@@ -109,16 +59,17 @@ internal sealed class StreamingNetwork
     /// <summary>Steps taken since the zero state.</summary>
     public long StepsSeen { get; private set; }
 
-    /// <summary>Series length from which every projection rounds the same way; until then steps are kept and replayed.</summary>
-    public int WarmUpSteps { get; }
+    /// <summary>
+    /// Steps from which the carried state is the layers' states: 1 (before the first step the state is empty). Earlier
+    /// releases kept and replayed a series' first steps for a shape-dependent number of steps.
+    /// </summary>
+    public int WarmUpSteps => 1;
 
-    /// <summary>Whether the state is the kept steps (<see cref="StepsSeen"/> &lt; <see cref="WarmUpSteps"/>) rather than the layers' states.</summary>
+    /// <summary>Whether no step has been taken (<see cref="StepsSeen"/> &lt; <see cref="WarmUpSteps"/>): the carried state is empty.</summary>
     public bool IsWarmingUp => StepsSeen < WarmUpSteps;
 
-    /// <summary>Values in the carried state: the kept steps while warming up, else every layer's hidden (and cell) state.</summary>
-    public int StateLength => IsWarmingUp
-        ? (int)StepsSeen * _shape.InputSize
-        : _layers.Length * _shape.HiddenSize * (_shape.HasCellState ? 2 : 1);
+    /// <summary>Values in the carried state: none before the first step, then every layer's hidden (and cell) state.</summary>
+    public int StateLength => StateLengthAfter(StepsSeen);
 
     /// <summary>Back to the zero state.</summary>
     public void Reset()
@@ -143,36 +94,16 @@ internal sealed class StreamingNetwork
         if (output.Length < OutputSize)
             throw new ArgumentException($"The output holds {output.Length} values; expected {OutputSize}.", nameof(output));
 
-        long seen = StepsSeen;
-        if (seen < WarmUpSteps)
-        {
-            // Replay every kept step from the zero state, rounded as a pass over this many steps.
-            int steps = (int)seen + 1, inputSize = _shape.InputSize;
-            input.CopyTo(_history.AsSpan((int)seen * inputSize, inputSize));
-            ProjectionRounding[] rounding = _warmUpRounding[steps - 1];
-            foreach (StreamingLayer layer in _layers)
-                layer.Reset();
-            for (int t = 0; t < steps; t++)
-                StepLayers(_history.AsSpan(t * inputSize, inputSize), rounding);
-            Head(rounding[_layers.Length], output);
-        }
-        else
-        {
-            StepLayers(input, _stableRounding);
-            Head(_stableRounding[_layers.Length], output);
-        }
-
-        StepsSeen = seen + 1;
+        StepLayers(input, _rounding);
+        Head(_rounding[_layers.Length], output);
+        StepsSeen++;
     }
 
     /// <summary>Copies the carried state (<see cref="StateLength"/> values) into <paramref name="destination"/>.</summary>
     public void WriteState(Span<float> destination)
     {
         if (IsWarmingUp)
-        {
-            _history.AsSpan(0, StateLength).CopyTo(destination);
             return;
-        }
 
         int hidden = _shape.HiddenSize, offset = 0;
         foreach (StreamingLayer layer in _layers)
@@ -201,10 +132,7 @@ internal sealed class StreamingNetwork
         }
 
         if (IsWarmingUp)
-        {
-            state.CopyTo(_history);
             return;
-        }
 
         int hidden = _shape.HiddenSize, offset = 0;
         foreach (StreamingLayer layer in _layers)
@@ -236,9 +164,7 @@ internal sealed class StreamingNetwork
     }
 
     /// <summary>The values <see cref="ReadState"/> takes for <paramref name="stepsSeen"/> steps.</summary>
-    public int StateLengthAfter(long stepsSeen) => stepsSeen < WarmUpSteps
-        ? (int)stepsSeen * _shape.InputSize
-        : _layers.Length * _shape.HiddenSize * (_shape.HasCellState ? 2 : 1);
+    public int StateLengthAfter(long stepsSeen) => stepsSeen < WarmUpSteps ? 0 : _layers.Length * _shape.HiddenSize * (_shape.HasCellState ? 2 : 1);
 
     private void StepLayers(ReadOnlySpan<float> input, ProjectionRounding[] rounding)
     {

@@ -23,9 +23,7 @@ namespace Microsoft.ML.Rnn;
 /// </para>
 /// <para>
 /// A tick costs the same whatever the number of ticks seen, and allocates nothing (the array-returning overload
-/// allocates its result). For the first few ticks (a number that depends on the network's shape only, a handful for
-/// typical layers, see <see cref="WarmUpSteps"/>) the engine replays the ticks kept so far, because the batched
-/// products of a short series round differently from those of a long one.
+/// allocates its result). From the first tick the engine carries only the layers' states (see <see cref="WarmUpSteps"/>).
 /// </para>
 /// <para>
 /// Not thread-safe: use one engine per feed, on one thread at a time. The transformer it came from stays thread-safe
@@ -99,8 +97,8 @@ public sealed class RnnStreamingEngine
     public long StepsSeen => _network.StepsSeen;
 
     /// <summary>
-    /// Ticks during which the engine keeps and replays the series (see the remarks); from this many ticks on it keeps
-    /// only the layers' states. Depends on the network's shape only.
+    /// Ticks from which the carried state is the layers' states: 1 (before the first tick the state is empty). Earlier
+    /// releases kept and replayed a series' first ticks for a number of ticks that depended on the network's shape.
     /// </summary>
     public int WarmUpSteps => _network.WarmUpSteps;
 
